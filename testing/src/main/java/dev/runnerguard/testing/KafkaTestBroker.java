@@ -1,11 +1,14 @@
 package dev.runnerguard.testing;
 
+import dev.runnerguard.schemas.ConsumingChannel;
+import dev.runnerguard.schemas.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -108,13 +111,34 @@ public final class KafkaTestBroker {
    * broker knows them.
    */
   public static void createTopics(int partitions, Collection<String> names) {
+    Map<String, Integer> wanted = new LinkedHashMap<>();
+    names.forEach(n -> wanted.put(n, partitions));
+    createTopics(wanted);
+  }
+
+  /**
+   * Creates every platform topic ({@link Topics}) with its partition count and every consuming
+   * channel's dead-letter topic ({@link ConsumingChannel}), as the launcher does.
+   */
+  public static void createPlatformTopics() {
+    Map<String, Integer> wanted = new LinkedHashMap<>();
+    for (Topics topic : Topics.values()) {
+      wanted.put(topic.topicName(), topic.partitions());
+    }
+    for (ConsumingChannel channel : ConsumingChannel.values()) {
+      wanted.put(channel.deadLetterTopic(), 1);
+    }
+    createTopics(wanted);
+  }
+
+  /** Creates the topics (name to partition count) that do not exist yet. */
+  public static void createTopics(Map<String, Integer> partitionsByName) {
     try (Admin admin = Admin.create(adminProperties())) {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       List<NewTopic> missing =
-          names.stream()
-              .filter(n -> !existing.contains(n))
-              .distinct()
-              .map(n -> new NewTopic(n, partitions, (short) 1))
+          partitionsByName.entrySet().stream()
+              .filter(e -> !existing.contains(e.getKey()))
+              .map(e -> new NewTopic(e.getKey(), e.getValue(), (short) 1))
               .toList();
       if (missing.isEmpty()) {
         return;
@@ -128,9 +152,9 @@ public final class KafkaTestBroker {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while creating topics " + names, e);
+      throw new IllegalStateException("interrupted while creating topics", e);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("could not create topics " + names, e);
+      throw new IllegalStateException("could not create topics " + partitionsByName.keySet(), e);
     }
   }
 

@@ -5,8 +5,9 @@ import java.util.Map;
 
 /**
  * Quarkus test resource handing the JVM's shared real Kafka broker to the application under test
- * ({@code kafka.bootstrap.servers}, which SmallRye Reactive Messaging and the Kafka client
- * extension both read). The broker outlives the Quarkus application; it stops with the JVM.
+ * with every platform topic created ({@code kafka.bootstrap.servers}, which SmallRye Reactive
+ * Messaging and the Kafka client extension both read). The broker outlives the Quarkus application;
+ * it stops with the JVM.
  *
  * <pre>
  * {@code @QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = false)}
@@ -16,7 +17,9 @@ public final class KafkaTestResource implements QuarkusTestResourceLifecycleMana
 
   @Override
   public Map<String, String> start() {
-    return Map.of("kafka.bootstrap.servers", KafkaTestBroker.bootstrapServers());
+    String bootstrap = KafkaTestBroker.bootstrapServers();
+    KafkaTestBroker.createPlatformTopics();
+    return Map.of("kafka.bootstrap.servers", bootstrap);
   }
 
   @Override
