@@ -1,0 +1,184 @@
+package dev.runnerguard.schemas.serde;
+
+import dev.runnerguard.schemas.ReleasedSchema;
+import dev.runnerguard.schemas.Schemas;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * Encodes and decodes one generated record type with Avro single-object encoding: {@code C3 01},
+ * the 8-byte little-endian CRC-64-AVRO fingerprint of the writer schema, then the Avro binary body.
+ * No schema registry is needed: the fingerprint selects the writer schema among the current schema
+ * and every released version of the record, so records written by older producers stay readable.
+ *
+ * <p>Instances are immutable and thread-safe; {@link #of(Class)} caches one per type.
+ *
+ * @param <T> the generated record class
+ */
+public final class EventCodec<T extends SpecificRecord> {
+
+  private static final byte[] MAGIC = {(byte) 0xC3, (byte) 0x01};
+  private static final int HEADER_LENGTH = MAGIC.length + 8;
+  private static final Map<Class<?>, EventCodec<?>> CACHE = new ConcurrentHashMap<>();
+
+  private final Class<T> type;
+  private final Schema schema;
+  private final List<ReleasedSchema> released;
+  private final Set<Long> knownFingerprints;
+  private final BinaryMessageEncoder<T> encoder;
+  private final BinaryMessageDecoder<T> decoder;
+
+  private EventCodec(Class<T> type, List<ReleasedSchema> released) {
+    this.type = type;
+    this.schema = Schemas.currentSchema(type);
+    this.released = List.copyOf(released);
+    SpecificData model = SpecificData.getForClass(type);
+    this.encoder = new BinaryMessageEncoder<>(model, schema);
+    this.decoder = new BinaryMessageDecoder<>(model, schema);
+    released.forEach(r -> decoder.addSchema(r.schema()));
+    this.knownFingerprints =
+        Stream.concat(Stream.of(schema), released.stream().map(ReleasedSchema::schema))
+            .map(SchemaNormalization::parsingFingerprint64)
+            .collect(Collectors.toUnmodifiableSet());
+  }
+
+  /** The codec of a generated record class, reading its released versions from the classpath. */
+  @SuppressWarnings("unchecked")
+  public static <T extends SpecificRecord> EventCodec<T> of(Class<T> type) {
+    Objects.requireNonNull(type, "type");
+    return (EventCodec<T>)
+        CACHE.computeIfAbsent(type, t -> new EventCodec<>(type, Schemas.released(type)));
+  }
+
+  /**
+   * A codec that knows exactly the given older writer schemas besides the current one (not cached);
+   * for tests and tools.
+   */
+  public static <T extends SpecificRecord> EventCodec<T> withReleased(
+      Class<T> type, List<ReleasedSchema> released) {
+    return new EventCodec<>(Objects.requireNonNull(type, "type"), released);
+  }
+
+  /** The record class. */
+  public Class<T> type() {
+    return type;
+  }
+
+  /** The current (reader and writer) schema. */
+  public Schema schema() {
+    return schema;
+  }
+
+  /** The released versions this codec can read, oldest first. */
+  public List<ReleasedSchema> releasedSchemas() {
+    return released;
+  }
+
+  /** Encodes a record with the current schema. */
+  public byte[] encode(T record) {
+    Objects.requireNonNull(record, "record");
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    try {
+      encoder.encode(record, out);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot encode " + type.getSimpleName(), e);
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * Decodes a record written with the current or a released schema.
+   *
+   * @throws UndecodableRecordException when the bytes are null, empty, not single-object encoded,
+   *     carry an unknown fingerprint, or hold a truncated or malformed body
+   */
+  public T decode(byte[] bytes) {
+    return decode(null, -1, -1, bytes);
+  }
+
+  /**
+   * Decodes a record read from a topic, partition and offset, which a failure names.
+   *
+   * @throws UndecodableRecordException as {@link #decode(byte[])}, naming the location
+   */
+  public T decode(String topic, int partition, long offset, byte[] bytes) {
+    String problem = headerProblem(bytes);
+    if (problem != null) {
+      throw new UndecodableRecordException(topic, partition, offset, problem, null);
+    }
+    try {
+      T record = decoder.decode(new ByteArrayInputStream(bytes), null);
+      if (record == null) {
+        throw new UndecodableRecordException(topic, partition, offset, "decoded to null", null);
+      }
+      return record;
+    } catch (UndecodableRecordException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      String reason =
+          causedByEndOfInput(e)
+              ? "truncated body (" + bytes.length + " bytes)"
+              : "malformed " + type.getSimpleName() + " body (" + rootCause(e) + ")";
+      throw new UndecodableRecordException(topic, partition, offset, reason, e);
+    }
+  }
+
+  private static boolean causedByEndOfInput(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof EOFException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The class of the innermost cause; Avro's messages are left out of the reason. */
+  private static String rootCause(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getClass().getSimpleName();
+  }
+
+  private String headerProblem(byte[] bytes) {
+    if (bytes == null) {
+      return "null value";
+    }
+    if (bytes.length == 0) {
+      return "empty value";
+    }
+    if (bytes[0] != MAGIC[0] || (bytes.length > 1 && bytes[1] != MAGIC[1])) {
+      return "not Avro single-object encoded (header is not C3 01)";
+    }
+    if (bytes.length < HEADER_LENGTH) {
+      return "truncated header (" + bytes.length + " of " + HEADER_LENGTH + " bytes)";
+    }
+    long fingerprint = 0;
+    for (int i = HEADER_LENGTH - 1; i >= MAGIC.length; i--) {
+      fingerprint = (fingerprint << 8) | (bytes[i] & 0xFF);
+    }
+    if (!knownFingerprints.contains(fingerprint)) {
+      return String.format(
+          "unknown schema fingerprint 0x%016x for %s (knows %d schemas)",
+          fingerprint, type.getName(), knownFingerprints.size());
+    }
+    return null;
+  }
+}
