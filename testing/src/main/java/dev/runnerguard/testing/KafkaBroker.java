@@ -13,7 +13,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /** A handle on the shared test broker, handed to tests by {@link KafkaBrokerExtension}. */
 public final class KafkaBroker {
 
-  KafkaBroker() {}
+  /** A handle on the JVM's shared broker (started on first use). */
+  public KafkaBroker() {}
 
   /** The broker's bootstrap servers. */
   public String bootstrapServers() {

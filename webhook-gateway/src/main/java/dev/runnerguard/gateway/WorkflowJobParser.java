@@ -45,6 +45,9 @@ public final class WorkflowJobParser {
    *     missing or malformed
    */
   public WorkflowJobEvent parse(byte[] body, DeliveryContext delivery) {
+    if (body == null || body.length == 0) {
+      throw new InvalidPayloadException("body is empty");
+    }
     JsonNode root;
     try {
       root = JSON.readTree(body);
