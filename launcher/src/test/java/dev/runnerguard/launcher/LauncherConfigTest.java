@@ -63,7 +63,7 @@ class LauncherConfigTest {
     assertThat(names).doesNotHaveDuplicates();
     for (Topics t : Topics.values()) {
       assertThat(plan)
-          .contains(new TopicPlan.TopicSpec(t.topicName(), t.partitions(), t.compacted()));
+          .contains(new TopicPlan.TopicSpec(t.topicName(), t.partitions(), t.topicConfig()));
     }
     for (ConsumingChannel c : ConsumingChannel.values()) {
       assertThat(names).contains(c.deadLetterTopic());
@@ -72,10 +72,16 @@ class LauncherConfigTest {
   }
 
   @Test
-  void cleanupPolicyFollowsCompaction() {
-    assertThat(new TopicPlan.TopicSpec("a", 1, true).config())
-        .containsEntry("cleanup.policy", "compact");
-    assertThat(new TopicPlan.TopicSpec("b", 3, false).config())
+  void cleanupPolicyFollowsTheTopicDefinition() {
+    var byName =
+        TopicPlan.topics().stream()
+            .collect(java.util.stream.Collectors.toMap(TopicPlan.TopicSpec::name, s -> s));
+    assertThat(byName.get(Topics.WORKFLOW_JOB.topicName()).config())
+        .containsEntry("cleanup.policy", "delete");
+    assertThat(byName.get(Topics.DELIVERY.topicName()).config())
+        .containsEntry("cleanup.policy", "compact,delete")
+        .containsEntry("retention.ms", Long.toString(Topics.DELIVERY_RETENTION.toMillis()));
+    assertThat(byName.get(ConsumingChannel.POLICY_ADMISSION.deadLetterTopic()).config())
         .containsEntry("cleanup.policy", "delete");
   }
 

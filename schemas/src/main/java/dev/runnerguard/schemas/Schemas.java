@@ -2,7 +2,9 @@ package dev.runnerguard.schemas;
 
 import dev.runnerguard.schemas.avro.AdmissionDecision;
 import dev.runnerguard.schemas.avro.CredentialAuditEvent;
+import dev.runnerguard.schemas.avro.DeliveryReceipt;
 import dev.runnerguard.schemas.avro.Finding;
+import dev.runnerguard.schemas.avro.GitHubWebhookEvent;
 import dev.runnerguard.schemas.avro.RunnerCommand;
 import dev.runnerguard.schemas.avro.RunnerLifecycleEvent;
 import dev.runnerguard.schemas.avro.SecuritySignal;
@@ -36,6 +38,9 @@ public final class Schemas {
   static {
     Map<Topics, Class<? extends SpecificRecord>> m = new EnumMap<>(Topics.class);
     m.put(Topics.WORKFLOW_JOB, WorkflowJobEvent.class);
+    m.put(Topics.WORKFLOW_RUN, GitHubWebhookEvent.class);
+    m.put(Topics.INSTALLATION, GitHubWebhookEvent.class);
+    m.put(Topics.DELIVERY, DeliveryReceipt.class);
     m.put(Topics.RUNNER_ADMISSION, AdmissionDecision.class);
     m.put(Topics.RUNNER_LIFECYCLE, RunnerLifecycleEvent.class);
     m.put(Topics.RUNNER_SIGNAL, SecuritySignal.class);
@@ -57,9 +62,9 @@ public final class Schemas {
     return Optional.ofNullable(VALUE_TYPES.get(topic));
   }
 
-  /** Every top-level record class (one per topic), in topic order. */
+  /** Every top-level record class, in topic order, each once (a type may serve several topics). */
   public static List<Class<? extends SpecificRecord>> recordClasses() {
-    return List.copyOf(VALUE_TYPES.values());
+    return VALUE_TYPES.values().stream().distinct().toList();
   }
 
   /** The current schema of a generated record class. */

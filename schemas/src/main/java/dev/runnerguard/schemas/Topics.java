@@ -1,7 +1,10 @@
 package dev.runnerguard.schemas;
 
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -13,6 +16,11 @@ import java.util.Optional;
  */
 public enum Topics {
   WORKFLOW_JOB("github.workflow-job", "job id", 12, false),
+  /**
+   * Accepted GitHub delivery ids, for deduplication shared by every gateway replica; compacted and
+   * kept {@link #DELIVERY_RETENTION} (GitHub redelivers for three days).
+   */
+  DELIVERY("github.delivery", "delivery id", 6, true),
   WORKFLOW_RUN("github.workflow-run", "run id", 6, false),
   INSTALLATION("github.installation", "installation id", 1, false),
   RUNNER_ADMISSION("runner.admission", "job id", 12, false),
@@ -23,6 +31,9 @@ public enum Topics {
   CREDENTIAL_AUDIT("credential.audit", "runner id", 6, false),
   FALCO_EVENTS("falco.events", "none (raw falcosidekick JSON)", 6, false),
   AUDIT_OCSF("audit.ocsf", "event id", 6, false);
+
+  /** How long {@link #DELIVERY} keeps a delivery id: GitHub's 3-day redelivery window and a day. */
+  public static final Duration DELIVERY_RETENTION = Duration.ofDays(4);
 
   /** Suffix of every dead-letter topic: {@code <topic>.dlt.<consumer channel>}. */
   public static final String DEAD_LETTER_INFIX = ".dlt.";
@@ -69,6 +80,21 @@ public enum Topics {
           "consumer channel must be lower-case letters, digits and '-', got: " + consumerChannel);
     }
     return topicName + DEAD_LETTER_INFIX + consumerChannel;
+  }
+
+  /**
+   * Topic-level configuration to create the topic with: the cleanup policy, and for {@link
+   * #DELIVERY} a retention that also removes old compacted keys.
+   */
+  public Map<String, String> topicConfig() {
+    Map<String, String> config = new LinkedHashMap<>();
+    if (this == DELIVERY) {
+      config.put("cleanup.policy", "compact,delete");
+      config.put("retention.ms", Long.toString(DELIVERY_RETENTION.toMillis()));
+    } else {
+      config.put("cleanup.policy", compacted ? "compact" : "delete");
+    }
+    return config;
   }
 
   /** Looks a topic up by its Kafka name. */

@@ -7,9 +7,11 @@ import dev.runnerguard.schemas.avro.CredentialAuditEvent;
 import dev.runnerguard.schemas.avro.CredentialOutcome;
 import dev.runnerguard.schemas.avro.CredentialType;
 import dev.runnerguard.schemas.avro.Decision;
+import dev.runnerguard.schemas.avro.DeliveryReceipt;
 import dev.runnerguard.schemas.avro.EventMetadata;
 import dev.runnerguard.schemas.avro.Finding;
 import dev.runnerguard.schemas.avro.FindingAction;
+import dev.runnerguard.schemas.avro.GitHubWebhookEvent;
 import dev.runnerguard.schemas.avro.Isolation;
 import dev.runnerguard.schemas.avro.NetworkInfo;
 import dev.runnerguard.schemas.avro.ProcessInfo;
@@ -137,6 +139,27 @@ public final class SampleRecords {
           .setRunnerId("r-1")
           .setExpiresAt(T.plusSeconds(3600))
           .setPermissions(Map.of("administration", "write"))
+          .build();
+    } else if (type == GitHubWebhookEvent.class) {
+      return GitHubWebhookEvent.newBuilder()
+          .setMetadata(metadata())
+          .setEvent("workflow_run")
+          .setAction("requested")
+          .setInstallationId(678L)
+          .setOrganization("acme")
+          .setRepositoryFullName("acme/app")
+          .setRunId(7L)
+          .setRawBodyGzip(ByteBuffer.wrap(SECRET_MARKER.getBytes(StandardCharsets.UTF_8)))
+          .build();
+    } else if (type == DeliveryReceipt.class) {
+      return DeliveryReceipt.newBuilder()
+          .setMetadata(metadata())
+          .setDeliveryId("72d3162e-cc78-11e3-81ab-4c9367dc0958")
+          .setEvent("workflow_job")
+          .setAction("queued")
+          .setTopic("github.workflow-job")
+          .setPartition(3)
+          .setOffset(42L)
           .build();
     }
     throw new IllegalArgumentException("no sample for " + type);

@@ -43,7 +43,13 @@ class TopicsTest {
 
   @Test
   void everyAvroTopicHasOneRecordTypeStartingWithMetadata() {
-    assertThat(Schemas.valueTypes().values()).doesNotHaveDuplicates();
+    assertThat(Schemas.recordClasses()).doesNotHaveDuplicates();
+    Schemas.valueTypes()
+        .forEach(
+            (topic, type) ->
+                assertThat(Schemas.currentSchema(type).getDoc())
+                    .as("the doc of %s names its topic", type.getSimpleName())
+                    .contains(topic.topicName()));
     assertThat(Schemas.valueType(Topics.FALCO_EVENTS)).isEmpty();
     assertThat(Schemas.valueType(Topics.WORKFLOW_JOB)).isPresent();
     for (var type : Schemas.recordClasses()) {
