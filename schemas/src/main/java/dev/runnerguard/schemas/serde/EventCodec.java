@@ -48,7 +48,7 @@ public final class EventCodec<T extends SpecificRecord> {
     this.type = type;
     this.schema = Schemas.currentSchema(type);
     this.released = List.copyOf(released);
-    SpecificData model = SpecificData.getForClass(type);
+    SpecificData model = modelFor(type);
     this.encoder = new BinaryMessageEncoder<>(model, schema);
     this.decoder = new BinaryMessageDecoder<>(model, schema);
     released.forEach(r -> decoder.addSchema(r.schema()));
@@ -56,6 +56,18 @@ public final class EventCodec<T extends SpecificRecord> {
         Stream.concat(Stream.of(schema), released.stream().map(ReleasedSchema::schema))
             .map(SchemaNormalization::parsingFingerprint64)
             .collect(Collectors.toUnmodifiableSet());
+  }
+
+  /**
+   * A data model that instantiates records with the record class's own class loader (not the
+   * thread's context loader, which differs under Quarkus tests and application servers) and knows
+   * the generated class's logical-type conversions.
+   */
+  private static SpecificData modelFor(Class<?> type) {
+    SpecificData generated = SpecificData.getForClass(type);
+    SpecificData model = new SpecificData(type.getClassLoader());
+    generated.getConversions().forEach(model::addLogicalTypeConversion);
+    return model;
   }
 
   /** The codec of a generated record class, reading its released versions from the classpath. */
