@@ -99,8 +99,13 @@ public final class KafkaTestBroker {
 
   /** Admin client properties for the shared broker. */
   public static Properties adminProperties() {
+    return adminProperties(bootstrapServers());
+  }
+
+  /** Admin client properties for the broker at the given bootstrap servers. */
+  static Properties adminProperties(String bootstrapServers) {
     Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
     props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
     return props;
@@ -121,6 +126,14 @@ public final class KafkaTestBroker {
    * channel's dead-letter topic ({@link ConsumingChannel}), as the launcher does.
    */
   public static void createPlatformTopics() {
+    createTopics(platformTopics());
+  }
+
+  /**
+   * Every platform topic ({@link Topics}) with its partition count and every consuming channel's
+   * dead-letter topic ({@link ConsumingChannel}) with one partition, in a stable order.
+   */
+  public static Map<String, Integer> platformTopics() {
     Map<String, Integer> wanted = new LinkedHashMap<>();
     for (Topics topic : Topics.values()) {
       wanted.put(topic.topicName(), topic.partitions());
@@ -128,17 +141,30 @@ public final class KafkaTestBroker {
     for (ConsumingChannel channel : ConsumingChannel.values()) {
       wanted.put(channel.deadLetterTopic(), 1);
     }
-    createTopics(wanted);
+    return wanted;
   }
 
   /** Creates the topics (name to partition count) that do not exist yet. */
   public static void createTopics(Map<String, Integer> partitionsByName) {
-    try (Admin admin = Admin.create(adminProperties())) {
+    createTopics(bootstrapServers(), partitionsByName);
+  }
+
+  /**
+   * Creates the topics (name to partition count) that do not exist yet on the broker at the given
+   * bootstrap servers, and waits until the broker knows them. A platform topic gets its {@link
+   * Topics#topicConfig()}, as in production.
+   */
+  static void createTopics(String bootstrapServers, Map<String, Integer> partitionsByName) {
+    try (Admin admin = Admin.create(adminProperties(bootstrapServers))) {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       List<NewTopic> missing =
           partitionsByName.entrySet().stream()
               .filter(e -> !existing.contains(e.getKey()))
-              .map(e -> new NewTopic(e.getKey(), e.getValue(), (short) 1))
+              .map(
+                  e ->
+                      new NewTopic(e.getKey(), e.getValue(), (short) 1)
+                          .configs(
+                              Topics.byName(e.getKey()).map(Topics::topicConfig).orElse(Map.of())))
               .toList();
       if (missing.isEmpty()) {
         return;

@@ -10,13 +10,13 @@ import dev.runnerguard.schemas.RecordHeaders;
 import dev.runnerguard.schemas.Topics;
 import dev.runnerguard.schemas.avro.WorkflowJobEvent;
 import dev.runnerguard.schemas.serde.EventCodec;
-import dev.runnerguard.systemtests.ServiceProcess;
+import dev.runnerguard.schemas.serde.EventMetadataFactory;
 import dev.runnerguard.testing.GitHubFixtures;
 import dev.runnerguard.testing.KafkaBroker;
 import dev.runnerguard.testing.KafkaTestBroker;
 import dev.runnerguard.testing.RealKafka;
+import dev.runnerguard.testing.ServiceProcess;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -46,12 +46,14 @@ class WalkingSkeletonIT {
       throws Exception {
     KafkaTestBroker.createPlatformTopics();
     String topic = Topics.WORKFLOW_JOB.topicName();
-    WorkflowJobParser parser = new WorkflowJobParser("test", Clock.systemUTC());
+    WorkflowJobParser parser =
+        new WorkflowJobParser(new EventMetadataFactory("webhook-gateway", "test"));
 
     List<WorkflowJobEvent> sent = new ArrayList<>();
     try (DeliveryPublisher publisher =
         DeliveryPublisher.create(
-            DeliveryPublisher.producerProperties(broker.bootstrapServers(), 10_000), topic)) {
+            DeliveryPublisher.producerProperties(broker.bootstrapServers(), 10_000),
+            DeliveryPublisher.Topics.defaults())) {
       for (String file : GitHubFixtures.WORKFLOW_JOB_PAYLOADS) {
         WorkflowJobEvent event =
             parser.parse(
