@@ -1,6 +1,9 @@
 package dev.runnerguard.gateway;
 
 import dev.runnerguard.schemas.RecordHeaders;
+import dev.runnerguard.schemas.avro.DeliveryReceipt;
+import dev.runnerguard.schemas.avro.EventMetadata;
+import dev.runnerguard.schemas.avro.GitHubWebhookEvent;
 import dev.runnerguard.schemas.avro.WorkflowJobEvent;
 import dev.runnerguard.schemas.serde.EventCodec;
 import java.nio.charset.StandardCharsets;
@@ -25,13 +28,35 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * tie each HTTP answer to the broker acknowledgement of that one record, within a bound.
  */
 public final class DeliveryPublisher implements AutoCloseable {
-  private final Producer<String, byte[]> producer;
-  private final String workflowJobTopic;
-  private final EventCodec<WorkflowJobEvent> codec = EventCodec.of(WorkflowJobEvent.class);
+  /** Topic names the publisher writes to (mapped in configuration). */
+  public record Topics(
+      String workflowJob, String workflowRun, String installation, String delivery) {
+    public Topics {
+      Objects.requireNonNull(workflowJob, "workflowJob");
+      Objects.requireNonNull(workflowRun, "workflowRun");
+      Objects.requireNonNull(installation, "installation");
+      Objects.requireNonNull(delivery, "delivery");
+    }
 
-  public DeliveryPublisher(Producer<String, byte[]> producer, String workflowJobTopic) {
+    /** The platform's default topic names. */
+    public static Topics defaults() {
+      return new Topics(
+          dev.runnerguard.schemas.Topics.WORKFLOW_JOB.topicName(),
+          dev.runnerguard.schemas.Topics.WORKFLOW_RUN.topicName(),
+          dev.runnerguard.schemas.Topics.INSTALLATION.topicName(),
+          dev.runnerguard.schemas.Topics.DELIVERY.topicName());
+    }
+  }
+
+  private final Producer<String, byte[]> producer;
+  private final Topics topics;
+  private final EventCodec<WorkflowJobEvent> jobs = EventCodec.of(WorkflowJobEvent.class);
+  private final EventCodec<GitHubWebhookEvent> generic = EventCodec.of(GitHubWebhookEvent.class);
+  private final EventCodec<DeliveryReceipt> receipts = EventCodec.of(DeliveryReceipt.class);
+
+  public DeliveryPublisher(Producer<String, byte[]> producer, Topics topics) {
     this.producer = Objects.requireNonNull(producer, "producer");
-    this.workflowJobTopic = Objects.requireNonNull(workflowJobTopic, "workflowJobTopic");
+    this.topics = Objects.requireNonNull(topics, "topics");
   }
 
   /**
@@ -48,7 +73,7 @@ public final class DeliveryPublisher implements AutoCloseable {
     props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
     props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
     props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-    int requestTimeout = Math.max(1_000, deliveryTimeoutMs - 1_000);
+    int requestTimeout = Math.max(500, deliveryTimeoutMs - 500);
     props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeout);
     props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, deliveryTimeoutMs);
     props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, deliveryTimeoutMs);
@@ -57,31 +82,47 @@ public final class DeliveryPublisher implements AutoCloseable {
   }
 
   /** Creates a publisher with its own Kafka producer. */
-  public static DeliveryPublisher create(Properties producerProperties, String workflowJobTopic) {
-    return new DeliveryPublisher(new KafkaProducer<>(producerProperties), workflowJobTopic);
+  public static DeliveryPublisher create(Properties producerProperties, Topics topics) {
+    return new DeliveryPublisher(new KafkaProducer<>(producerProperties), topics);
   }
 
   /** The record for one workflow_job delivery: keyed by job id, with correlation headers. */
-  public ProducerRecord<String, byte[]> toRecord(WorkflowJobEvent event) {
-    ProducerRecord<String, byte[]> record =
+  public ProducerRecord<String, byte[]> record(WorkflowJobEvent event) {
+    return withHeaders(
         new ProducerRecord<>(
-            workflowJobTopic, Long.toString(event.getJobId()), codec.encode(event));
-    var metadata = event.getMetadata();
-    header(record, RecordHeaders.EVENT_ID, metadata.getEventId());
-    header(record, RecordHeaders.PRODUCER, metadata.getProducer().getService());
-    header(record, RecordHeaders.DELIVERY_ID, metadata.getCorrelation().getDeliveryId());
-    header(record, RecordHeaders.GITHUB_EVENT, "workflow_job");
-    header(record, RecordHeaders.TRACEPARENT, metadata.getTrace().getTraceparent());
-    header(record, RecordHeaders.TRACESTATE, metadata.getTrace().getTracestate());
-    return record;
+            topics.workflowJob(), Long.toString(event.getJobId()), jobs.encode(event)),
+        event.getMetadata(),
+        "workflow_job");
   }
 
-  /** Sends the event; the future completes when the broker acknowledged it. */
-  public CompletableFuture<RecordMetadata> publish(WorkflowJobEvent event) {
+  /** The record for an installation or workflow_run delivery, on that event's topic. */
+  public ProducerRecord<String, byte[]> record(String key, GitHubWebhookEvent event) {
+    String topic =
+        switch (event.getEvent()) {
+          case "installation" -> topics.installation();
+          case "workflow_run" -> topics.workflowRun();
+          default -> throw new IllegalArgumentException("no topic for event " + event.getEvent());
+        };
+    return withHeaders(
+        new ProducerRecord<>(topic, key, generic.encode(event)),
+        event.getMetadata(),
+        event.getEvent());
+  }
+
+  /** The receipt marking a delivery id as accepted, keyed by the delivery id. */
+  public ProducerRecord<String, byte[]> record(DeliveryReceipt receipt) {
+    return withHeaders(
+        new ProducerRecord<>(topics.delivery(), receipt.getDeliveryId(), receipts.encode(receipt)),
+        receipt.getMetadata(),
+        receipt.getEvent());
+  }
+
+  /** Sends a record; the future completes when the broker acknowledged it. */
+  public CompletableFuture<RecordMetadata> publish(ProducerRecord<String, byte[]> record) {
     CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
     try {
       producer.send(
-          toRecord(event),
+          record,
           (metadata, error) -> {
             if (error != null) {
               acked.completeExceptionally(error);
@@ -93,6 +134,22 @@ public final class DeliveryPublisher implements AutoCloseable {
       acked.completeExceptionally(e);
     }
     return acked;
+  }
+
+  /** Sends a workflow_job event (see {@link #record(WorkflowJobEvent)}). */
+  public CompletableFuture<RecordMetadata> publish(WorkflowJobEvent event) {
+    return publish(record(event));
+  }
+
+  private static ProducerRecord<String, byte[]> withHeaders(
+      ProducerRecord<String, byte[]> record, EventMetadata metadata, String githubEvent) {
+    header(record, RecordHeaders.EVENT_ID, metadata.getEventId());
+    header(record, RecordHeaders.PRODUCER, metadata.getProducer().getService());
+    header(record, RecordHeaders.DELIVERY_ID, metadata.getCorrelation().getDeliveryId());
+    header(record, RecordHeaders.GITHUB_EVENT, githubEvent);
+    header(record, RecordHeaders.TRACEPARENT, metadata.getTrace().getTraceparent());
+    header(record, RecordHeaders.TRACESTATE, metadata.getTrace().getTracestate());
+    return record;
   }
 
   private static void header(ProducerRecord<String, byte[]> record, String name, String value) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.runnerguard.schemas.avro.WorkflowJobEvent;
+import dev.runnerguard.schemas.serde.EventMetadataFactory;
 import dev.runnerguard.testing.GitHubFixtures;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -20,7 +21,8 @@ import org.junit.jupiter.params.provider.FieldSource;
 class WorkflowJobParserTest {
   private static final Instant NOW = Instant.parse("2026-11-27T12:00:00Z");
   private final WorkflowJobParser parser =
-      new WorkflowJobParser("1.2.3", Clock.fixed(NOW, ZoneOffset.UTC));
+      new WorkflowJobParser(
+          new EventMetadataFactory("webhook-gateway", "1.2.3", Clock.fixed(NOW, ZoneOffset.UTC)));
   private final DeliveryContext delivery =
       new DeliveryContext(
           "72d3162e-cc78-11e3-81ab-4c9367dc0958",

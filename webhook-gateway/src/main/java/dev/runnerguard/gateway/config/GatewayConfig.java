@@ -1,0 +1,59 @@
+package dev.runnerguard.gateway.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The gateway's configuration ({@code runnerguard.gateway.*}; environment variables in upper case
+ * with '_', e.g. {@code RUNNERGUARD_GATEWAY_ACK_TIMEOUT}). Webhook secrets are read separately, see
+ * {@link dev.runnerguard.gateway.signature.WebhookSecrets}.
+ */
+@ConfigMapping(prefix = "runnerguard.gateway")
+public interface GatewayConfig {
+
+  /**
+   * Largest accepted body in bytes; GitHub caps payloads at 25 MB. The HTTP layer enforces the same
+   * limit while the body streams in ({@code quarkus.http.limits.max-body-size} follows it).
+   */
+  @WithDefault("26214400")
+  long maxBodySize();
+
+  /**
+   * How long a delivery may wait for the broker's acknowledgement before the gateway answers 503
+   * (GitHub gives up after 10 s). Also the producer's delivery timeout.
+   */
+  @WithDefault("5s")
+  Duration ackTimeout();
+
+  /** Source networks allowed to post (CIDRs); empty or absent allows every source. */
+  Optional<List<String>> allowedCidrs();
+
+  /** Delivery-id deduplication. */
+  Dedupe dedupe();
+
+  /** Topic names (defaults from {@code dev.runnerguard.schemas.Topics}). */
+  TopicNames topic();
+
+  interface Dedupe {
+    /** How long an accepted delivery id is remembered (GitHub redelivers for 3 days). */
+    @WithDefault("4d")
+    Duration window();
+  }
+
+  interface TopicNames {
+    @WithDefault("github.workflow-job")
+    String workflowJob();
+
+    @WithDefault("github.workflow-run")
+    String workflowRun();
+
+    @WithDefault("github.installation")
+    String installation();
+
+    @WithDefault("github.delivery")
+    String delivery();
+  }
+}

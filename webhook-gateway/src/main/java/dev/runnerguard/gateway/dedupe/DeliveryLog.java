@@ -1,0 +1,192 @@
+package dev.runnerguard.gateway.dedupe;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.jboss.logging.Logger;
+
+/**
+ * The delivery ids every gateway replica has accepted, for GitHub's redelivery window.
+ *
+ * <p>Design: accepted ids are written as receipts to the compacted topic {@code github.delivery}
+ * (key = delivery id; compaction plus a four-day retention removes old ids). Every replica reads
+ * the whole topic from the beginning into memory on start (readiness waits until it has caught up
+ * with the end offsets it found at start) and then follows it, so ids accepted by another replica
+ * or before a restart are known. Within one replica, a delivery in flight is claimed, so a
+ * concurrent duplicate waits for the first one's outcome instead of producing a second record.
+ *
+ * <p>Two replicas receiving the same delivery id within the few milliseconds before either receipt
+ * is read can both produce it; GitHub never redelivers on its own, so this needs a manual
+ * redelivery racing the original, and downstream consumers are idempotent per (job id, action, run
+ * attempt) in any case.
+ */
+public final class DeliveryLog implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(DeliveryLog.class);
+
+  /** The outcome of {@link #claim}. */
+  public sealed interface Claim {
+    /** Nobody accepted the id yet; the caller owns it and must call {@link #complete}. */
+    record Owner(String deliveryId) implements Claim {}
+
+    /** The id was accepted before. */
+    record Duplicate() implements Claim {}
+
+    /** Another request of this replica is producing the id; true when it succeeded. */
+    record InFlight(CompletableFuture<Boolean> outcome) implements Claim {}
+  }
+
+  private final Map<String, Long> accepted = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<Boolean>> inFlight = new ConcurrentHashMap<>();
+  private final Consumer<String, byte[]> consumer;
+  private final String topic;
+  private final Duration window;
+  private final Clock clock;
+  private final AtomicBoolean caughtUp = new AtomicBoolean();
+  private final AtomicBoolean running = new AtomicBoolean();
+  private final AtomicReference<String> failure = new AtomicReference<>();
+  private Thread follower;
+  private long lastSweep;
+
+  /**
+   * @param consumer a consumer without group management (the log assigns itself every partition)
+   * @param topic the receipts topic
+   * @param window how long an accepted id is remembered
+   */
+  public DeliveryLog(
+      Consumer<String, byte[]> consumer, String topic, Duration window, Clock clock) {
+    this.consumer = consumer;
+    this.topic = topic;
+    this.window = window;
+    this.clock = clock;
+  }
+
+  /** Starts following the receipts topic in a background thread. */
+  public synchronized void start() {
+    if (running.getAndSet(true)) {
+      return;
+    }
+    follower = new Thread(this::follow, "delivery-log-" + topic);
+    follower.setDaemon(true);
+    follower.start();
+  }
+
+  /** True once every receipt that existed at start has been read. */
+  public boolean caughtUp() {
+    return caughtUp.get();
+  }
+
+  /** Why following stopped, if it did. */
+  public String failure() {
+    return failure.get();
+  }
+
+  /** Number of ids remembered. */
+  public int size() {
+    return accepted.size();
+  }
+
+  /** Claims a delivery id for producing, or says it was accepted or is in flight. */
+  public Claim claim(String deliveryId) {
+    if (isAccepted(deliveryId)) {
+      return new Claim.Duplicate();
+    }
+    CompletableFuture<Boolean> mine = new CompletableFuture<>();
+    CompletableFuture<Boolean> other = inFlight.putIfAbsent(deliveryId, mine);
+    if (other != null) {
+      return new Claim.InFlight(other);
+    }
+    if (isAccepted(deliveryId)) { // the follower read a receipt in between
+      inFlight.remove(deliveryId, mine);
+      mine.complete(true);
+      return new Claim.Duplicate();
+    }
+    return new Claim.Owner(deliveryId);
+  }
+
+  /** Ends a claim: accepted (remembered from now on) or not (a redelivery may try again). */
+  public void complete(Claim.Owner claim, boolean acceptedNow) {
+    if (acceptedNow) {
+      accepted.put(claim.deliveryId(), clock.millis());
+    }
+    CompletableFuture<Boolean> mine = inFlight.remove(claim.deliveryId());
+    if (mine != null) {
+      mine.complete(acceptedNow);
+    }
+  }
+
+  private boolean isAccepted(String deliveryId) {
+    Long at = accepted.get(deliveryId);
+    return at != null && clock.millis() - at <= window.toMillis();
+  }
+
+  private void follow() {
+    try {
+      List<PartitionInfo> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+      if (partitions == null || partitions.isEmpty()) {
+        throw new IllegalStateException("topic " + topic + " does not exist");
+      }
+      List<TopicPartition> assigned =
+          partitions.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(assigned);
+      consumer.seekToBeginning(assigned);
+      Map<TopicPartition, Long> target = new HashMap<>(consumer.endOffsets(assigned));
+      checkCaughtUp(target);
+      while (running.get()) {
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          if (record.key() != null && record.value() != null) {
+            accepted.merge(record.key(), record.timestamp(), Math::max);
+          }
+        }
+        if (!caughtUp.get()) {
+          checkCaughtUp(target);
+        }
+        sweep();
+      }
+    } catch (WakeupException e) {
+      // closing
+    } catch (RuntimeException e) {
+      failure.set(e.getClass().getSimpleName() + ": " + e.getMessage());
+      LOG.errorf("delivery log stopped following %s: %s", topic, e.toString());
+    } finally {
+      consumer.close();
+    }
+  }
+
+  private void checkCaughtUp(Map<TopicPartition, Long> target) {
+    target.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
+    if (target.isEmpty() && !caughtUp.getAndSet(true)) {
+      LOG.infof("delivery log caught up: %d delivery ids known", accepted.size());
+    }
+  }
+
+  private void sweep() {
+    long now = clock.millis();
+    if (now - lastSweep < 60_000) {
+      return;
+    }
+    lastSweep = now;
+    long oldest = now - window.toMillis();
+    accepted.values().removeIf(at -> at < oldest);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    running.set(false);
+    consumer.wakeup();
+    Thread t = follower;
+    if (t != null) {
+      t.join(10_000);
+    }
+  }
+}
