@@ -19,68 +19,46 @@ import org.apache.kafka.common.serialization.Deserializer;
  */
 public class RunnerGuardAvroDeserializer<T extends SpecificRecord> implements Deserializer<T> {
 
-  private Class<T> type;
-  private SerdeMode mode = SerdeMode.SINGLE_OBJECT;
-  private EventCodec<T> codec;
-  private Deserializer<T> delegate;
+  private final SerdeSetup<T, Deserializer<T>> setup;
 
   /** For Kafka's reflective instantiation; configure {@value SerdeConfig#TYPE}. */
-  public RunnerGuardAvroDeserializer() {}
+  public RunnerGuardAvroDeserializer() {
+    this.setup = new SerdeSetup<>(null);
+  }
 
   /** A registry-free deserializer of one record class, usable without {@link #configure}. */
   public RunnerGuardAvroDeserializer(Class<T> type) {
-    this.type = type;
-    this.codec = EventCodec.of(type);
+    this.setup = new SerdeSetup<>(type);
   }
 
   @Override
   public void configure(Map<String, ?> configs, boolean isKey) {
-    mode = SerdeConfig.mode(configs);
-    if (mode == SerdeMode.APICURIO) {
-      try {
-        delegate = ApicurioSerdes.deserializer(configs, isKey);
-      } catch (LinkageError e) {
-        throw SerdeConfig.apicurioMissing(e);
-      }
-      codec = null;
-    } else {
-      type = SerdeConfig.recordType(configs, type);
-      codec = EventCodec.of(type);
-    }
+    setup.configure(configs, isKey, ApicurioSerdes::deserializer);
   }
 
   /** The mode this deserializer was configured with. */
   public SerdeMode mode() {
-    return mode;
+    return setup.mode();
   }
 
   @Override
   public T deserialize(String topic, byte[] data) {
-    if (delegate != null) {
-      return delegate.deserialize(topic, data);
+    if (setup.delegate() != null) {
+      return setup.delegate().deserialize(topic, data);
     }
-    return codec().decode(topic, -1, -1, data);
+    return setup.codec().decode(topic, -1, -1, data);
   }
 
   @Override
   public T deserialize(String topic, Headers headers, byte[] data) {
-    if (delegate != null) {
-      return delegate.deserialize(topic, headers, data);
+    if (setup.delegate() != null) {
+      return setup.delegate().deserialize(topic, headers, data);
     }
-    return codec().decode(topic, -1, -1, data);
+    return setup.codec().decode(topic, -1, -1, data);
   }
 
   @Override
   public void close() {
-    if (delegate != null) {
-      delegate.close();
-    }
-  }
-
-  private EventCodec<T> codec() {
-    if (codec == null) {
-      throw SerdeConfig.notConfigured();
-    }
-    return codec;
+    setup.close();
   }
 }

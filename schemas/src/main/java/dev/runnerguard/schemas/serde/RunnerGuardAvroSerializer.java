@@ -17,39 +17,26 @@ import org.apache.kafka.common.serialization.Serializer;
  */
 public class RunnerGuardAvroSerializer<T extends SpecificRecord> implements Serializer<T> {
 
-  private Class<T> type;
-  private SerdeMode mode = SerdeMode.SINGLE_OBJECT;
-  private EventCodec<T> codec;
-  private Serializer<T> delegate;
+  private final SerdeSetup<T, Serializer<T>> setup;
 
   /** For Kafka's reflective instantiation; configure {@value SerdeConfig#TYPE}. */
-  public RunnerGuardAvroSerializer() {}
+  public RunnerGuardAvroSerializer() {
+    this.setup = new SerdeSetup<>(null);
+  }
 
   /** A registry-free serializer of one record class, usable without {@link #configure}. */
   public RunnerGuardAvroSerializer(Class<T> type) {
-    this.type = type;
-    this.codec = EventCodec.of(type);
+    this.setup = new SerdeSetup<>(type);
   }
 
   @Override
   public void configure(Map<String, ?> configs, boolean isKey) {
-    mode = SerdeConfig.mode(configs);
-    if (mode == SerdeMode.APICURIO) {
-      try {
-        delegate = ApicurioSerdes.serializer(configs, isKey);
-      } catch (LinkageError e) {
-        throw SerdeConfig.apicurioMissing(e);
-      }
-      codec = null;
-    } else {
-      type = SerdeConfig.recordType(configs, type);
-      codec = EventCodec.of(type);
-    }
+    setup.configure(configs, isKey, ApicurioSerdes::serializer);
   }
 
   /** The mode this serializer was configured with. */
   public SerdeMode mode() {
-    return mode;
+    return setup.mode();
   }
 
   @Override
@@ -57,10 +44,10 @@ public class RunnerGuardAvroSerializer<T extends SpecificRecord> implements Seri
     if (data == null) {
       return null;
     }
-    if (delegate != null) {
-      return delegate.serialize(topic, data);
+    if (setup.delegate() != null) {
+      return setup.delegate().serialize(topic, data);
     }
-    return codec().encode(data);
+    return setup.codec().encode(data);
   }
 
   @Override
@@ -68,23 +55,14 @@ public class RunnerGuardAvroSerializer<T extends SpecificRecord> implements Seri
     if (data == null) {
       return null;
     }
-    if (delegate != null) {
-      return delegate.serialize(topic, headers, data);
+    if (setup.delegate() != null) {
+      return setup.delegate().serialize(topic, headers, data);
     }
-    return codec().encode(data);
+    return setup.codec().encode(data);
   }
 
   @Override
   public void close() {
-    if (delegate != null) {
-      delegate.close();
-    }
-  }
-
-  private EventCodec<T> codec() {
-    if (codec == null) {
-      throw SerdeConfig.notConfigured();
-    }
-    return codec;
+    setup.close();
   }
 }
