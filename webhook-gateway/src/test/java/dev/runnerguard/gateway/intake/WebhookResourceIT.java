@@ -216,6 +216,41 @@ class WebhookResourceIT {
     given().get("/q/health/ready").then().statusCode(200);
   }
 
+  @io.quarkus.test.common.http.TestHTTPResource("/webhook")
+  java.net.URI webhook;
+
+  @Test
+  void aChunkedBodyOverTheLimitIsCutOffWhileStreaming() throws Exception {
+    Map<String, Long> before = endOffsets();
+    byte[] big = new byte[200 * 1024];
+    java.util.Arrays.fill(big, (byte) ' ');
+    var request =
+        java.net.http.HttpRequest.newBuilder(webhook)
+            .header("Content-Type", "application/json")
+            .header("X-GitHub-Event", "workflow_job")
+            .header("X-GitHub-Delivery", "chunked-1")
+            .header(
+                "X-Hub-Signature-256",
+                WebhookSignatureVerifier.sign(SECRET.getBytes(StandardCharsets.UTF_8), big))
+            // an InputStream body has no known length: sent chunked, without Content-Length
+            .POST(
+                java.net.http.HttpRequest.BodyPublishers.ofInputStream(
+                    () -> new ByteArrayInputStream(big)))
+            .build();
+    int status;
+    try {
+      status =
+          java.net.http.HttpClient.newHttpClient()
+              .send(request, java.net.http.HttpResponse.BodyHandlers.ofString())
+              .statusCode();
+    } catch (java.io.IOException e) {
+      status = 413; // the server may close the connection while the client is still sending
+    }
+    assertThat(status).isEqualTo(413);
+    assertThat(endOffsets()).isEqualTo(before);
+    given().get("/q/health/ready").then().statusCode(200);
+  }
+
   @Test
   void randomRequestsNeverGiveA5xxNorARecord() {
     Map<String, Long> before = endOffsets();
