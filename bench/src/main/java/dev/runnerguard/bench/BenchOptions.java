@@ -1,0 +1,182 @@
+package dev.runnerguard.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Settings of one {@link GatewayBenchmark} run. Every load phase is bounded in time and in count.
+ *
+ * @param rates open-loop target rates (deliveries/s), stepped up in order
+ * @param stepSeconds length of each open-loop step
+ * @param warmupSeconds unreported warm-up (HTTP at the first rate, then the raw producer)
+ * @param rawSeconds raw producer closed-loop phase length
+ * @param rawMaxRecords raw producer closed-loop record cap
+ * @param concurrency in-flight bound of both closed loops (HTTP connections and raw producer sends)
+ * @param connections HTTP connection pool size of the open-loop generator
+ * @param closedSeconds HTTP closed-loop phase length
+ * @param restartRate rate of the broker-restart loss check
+ * @param restartSeconds length of the broker-restart loss check
+ * @param bodyBytes exact size of each delivery body
+ * @param p99LimitMs stop stepping up when a step's p99 exceeds this
+ * @param gatewayHeap the gateway JVM's -Xmx
+ * @param write where to write the report section ({@code null}: print only)
+ * @param command the command line quoted in the report
+ */
+public record BenchOptions(
+    List<Integer> rates,
+    int stepSeconds,
+    int warmupSeconds,
+    int rawSeconds,
+    int rawMaxRecords,
+    int concurrency,
+    int connections,
+    int closedSeconds,
+    int restartRate,
+    int restartSeconds,
+    int bodyBytes,
+    int p99LimitMs,
+    String gatewayHeap,
+    Path write,
+    String command) {
+
+  /** The default run: about 5 minutes. */
+  public static BenchOptions defaults() {
+    return new BenchOptions(
+        List.of(1000, 2000, 3000, 4000, 5000, 6000),
+        15,
+        10,
+        15,
+        1_000_000,
+        64,
+        256,
+        15,
+        1000,
+        30,
+        10 * 1024,
+        250,
+        "256m",
+        null,
+        "bench/run-gateway.sh");
+  }
+
+  /** {@code --quick}: a smoke run of about 40 s. */
+  public static BenchOptions quick() {
+    return new BenchOptions(
+        List.of(500, 1000),
+        4,
+        3,
+        4,
+        200_000,
+        32,
+        128,
+        4,
+        500,
+        12,
+        10 * 1024,
+        250,
+        "256m",
+        null,
+        "bench/run-gateway.sh --quick");
+  }
+
+  /**
+   * Parses {@code --quick}, {@code --rates=1000,2000}, {@code --step-seconds=N}, {@code
+   * --warmup-seconds=N}, {@code --raw-seconds=N}, {@code --raw-max-records=N}, {@code
+   * --concurrency=N}, {@code --connections=N}, {@code --closed-seconds=N}, {@code
+   * --restart-rate=N}, {@code --restart-seconds=N}, {@code --body-bytes=N}, {@code
+   * --p99-limit-ms=N}, {@code --gateway-heap=256m}, {@code --write=PATH}, {@code --no-write}.
+   *
+   * @param defaultWrite the BENCHMARKS.md to write unless {@code --quick} or {@code --no-write}
+   */
+  public static BenchOptions parse(String[] args, Path defaultWrite) {
+    List<String> list = Arrays.asList(args);
+    boolean quick = list.contains("--quick");
+    BenchOptions o = quick ? quick() : defaults();
+    List<Integer> rates = o.rates;
+    int stepSeconds = o.stepSeconds;
+    int warmup = o.warmupSeconds;
+    int rawSeconds = o.rawSeconds;
+    int rawMax = o.rawMaxRecords;
+    int concurrency = o.concurrency;
+    int connections = o.connections;
+    int closedSeconds = o.closedSeconds;
+    int restartRate = o.restartRate;
+    int restartSeconds = o.restartSeconds;
+    int bodyBytes = o.bodyBytes;
+    int p99Limit = o.p99LimitMs;
+    String heap = o.gatewayHeap;
+    Path write = quick ? null : defaultWrite;
+    for (String arg : args) {
+      String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+      String value = arg.contains("=") ? arg.substring(arg.indexOf('=') + 1) : "";
+      switch (name) {
+        case "--quick" -> {}
+        case "--rates" -> {
+          List<Integer> parsed = new ArrayList<>();
+          for (String r : value.split(",")) {
+            parsed.add(positive(name, r.trim()));
+          }
+          rates = List.copyOf(parsed);
+        }
+        case "--step-seconds" -> stepSeconds = positive(name, value);
+        case "--warmup-seconds" -> warmup = nonNegative(name, value);
+        case "--raw-seconds" -> rawSeconds = positive(name, value);
+        case "--raw-max-records" -> rawMax = positive(name, value);
+        case "--concurrency" -> concurrency = positive(name, value);
+        case "--connections" -> connections = positive(name, value);
+        case "--closed-seconds" -> closedSeconds = positive(name, value);
+        case "--restart-rate" -> restartRate = positive(name, value);
+        case "--restart-seconds" -> restartSeconds = positive(name, value);
+        case "--body-bytes" -> bodyBytes = positive(name, value);
+        case "--p99-limit-ms" -> p99Limit = positive(name, value);
+        case "--gateway-heap" -> heap = value;
+        case "--write" -> write = Path.of(value);
+        case "--no-write" -> write = null;
+        default -> throw new IllegalArgumentException("unknown option " + arg + "; see README.md");
+      }
+    }
+    if (rates.isEmpty()) {
+      throw new IllegalArgumentException("--rates needs at least one rate");
+    }
+    String command =
+        "bench/run-gateway.sh" + (args.length == 0 ? "" : " " + String.join(" ", args));
+    return new BenchOptions(
+        rates,
+        stepSeconds,
+        warmup,
+        rawSeconds,
+        rawMax,
+        concurrency,
+        connections,
+        closedSeconds,
+        restartRate,
+        restartSeconds,
+        bodyBytes,
+        p99Limit,
+        heap,
+        write,
+        command);
+  }
+
+  private static int positive(String name, String value) {
+    int v = nonNegative(name, value);
+    if (v == 0) {
+      throw new IllegalArgumentException(name + " must be positive");
+    }
+    return v;
+  }
+
+  private static int nonNegative(String name, String value) {
+    try {
+      int v = Integer.parseInt(value);
+      if (v < 0) {
+        throw new IllegalArgumentException(name + " must not be negative");
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " needs a whole number, got '" + value + "'");
+    }
+  }
+}

@@ -1,0 +1,477 @@
+package dev.runnerguard.bench;
+
+import dev.runnerguard.schemas.RecordHeaders;
+import dev.runnerguard.schemas.Topics;
+import dev.runnerguard.testing.KafkaBrokerProcess;
+import dev.runnerguard.testing.ServiceProcess;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * The webhook gateway benchmark: a real KRaft broker and the packaged gateway, each in its own JVM
+ * on this machine; signed 10 KB {@code workflow_job} deliveries over HTTP at rising open-loop rates
+ * and in a closed loop; the raw Kafka producer throughput of the same records measured in the same
+ * run; and a loss check across a broker restart. Prints a Markdown report and, for a full run,
+ * writes the "Webhook gateway" section of {@code BENCHMARKS.md}. See {@code bench/README.md}.
+ */
+public final class GatewayBenchmark {
+  /** The SPEC target. */
+  static final int TARGET_RATE = 5_000;
+
+  static final double TARGET_P99_MS = 25;
+
+  private static final String SECTION = "## Webhook gateway";
+
+  /** What the broker-restart phase found. */
+  public record LossCheck(
+      PhaseResult phase,
+      long acknowledged,
+      long found,
+      long lost,
+      long answered503,
+      long recordsRead,
+      long duplicates,
+      double brokerDownSeconds,
+      double[] failureWindowSeconds,
+      String restartError) {}
+
+  /** Everything one run measured, and its report. */
+  public record Result(
+      BenchOptions options,
+      String date,
+      String machine,
+      int bodyBytes,
+      int rawValueBytes,
+      PhaseResult rawClosed,
+      PhaseResult rawOpen,
+      List<PhaseResult> steps,
+      List<double[]> stepGatewayProduceMs,
+      String stopReason,
+      PhaseResult httpClosed,
+      LossCheck loss,
+      String markdown) {}
+
+  private GatewayBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    quietLogging();
+    BenchOptions options =
+        BenchOptions.parse(args, ServiceProcess.repoRoot().resolve("BENCHMARKS.md"));
+    String command = System.getProperty("runnerguard.bench.command");
+    if (command != null && !command.isBlank()) {
+      options = withCommand(options, command);
+    }
+    Result result = run(options);
+    System.out.println();
+    System.out.println(result.markdown());
+    if (options.write() != null) {
+      writeSection(options.write(), result.markdown());
+      System.out.println("(written to " + options.write() + ")");
+    }
+    // the Kafka client and Vert.x leave no non-daemon threads, but be sure the run ends here
+    System.exit(result.loss().lost() == 0 ? 0 : 2);
+  }
+
+  /** Runs every phase; broker and gateway are stopped on every path. */
+  public static Result run(BenchOptions o) throws Exception {
+    String date = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_LOCAL_DATE);
+    String machine = Machine.describe();
+    byte[] secretBytes = new byte[32];
+    new SecureRandom().nextBytes(secretBytes);
+    String secret = HexFormat.of().formatHex(secretBytes);
+    Deliveries deliveries = new Deliveries(secret.getBytes(StandardCharsets.UTF_8), o.bodyBytes());
+    log("machine: " + machine);
+    log("starting the broker");
+    try (KafkaBrokerProcess broker = KafkaBrokerProcess.start()) {
+      broker.createPlatformTopics();
+      log("broker at " + broker.bootstrapServers() + "; starting the gateway");
+      ServiceProcess gateway =
+          ServiceProcess.builder("webhook-gateway")
+              .systemProperty("kafka.bootstrap.servers", broker.bootstrapServers())
+              .systemProperty("quarkus.log.level", "WARN")
+              .env("RUNNERGUARD_WEBHOOK_SECRET", secret)
+              .heap(o.gatewayHeap())
+              .readyTimeout(Duration.ofSeconds(90))
+              .start();
+      try (HttpLoad http = new HttpLoad(gateway.port(), o.connections(), deliveries);
+          RawProducerLoad raw = new RawProducerLoad(broker.bootstrapServers(), deliveries)) {
+        log("gateway on port " + gateway.port() + "; log " + gateway.log());
+        return measure(o, date, machine, deliveries, broker, gateway, http, raw);
+      } finally {
+        gateway.close();
+      }
+    }
+  }
+
+  private static Result measure(
+      BenchOptions o,
+      String date,
+      String machine,
+      Deliveries deliveries,
+      KafkaBrokerProcess broker,
+      ServiceProcess gateway,
+      HttpLoad http,
+      RawProducerLoad raw)
+      throws Exception {
+    int firstRate = o.rates().get(0);
+    if (o.warmupSeconds() > 0) {
+      log("warm-up: HTTP at " + firstRate + "/s for " + o.warmupSeconds() + " s, then raw");
+      http.openLoop(firstRate, o.warmupSeconds(), new PhaseStats(202, false));
+      raw.closedLoop(
+          o.concurrency(),
+          Math.max(1, o.warmupSeconds() / 3),
+          o.rawMaxRecords(),
+          new PhaseStats(202, false));
+      settle(o);
+    }
+
+    log("raw Kafka producer, closed loop, " + o.concurrency() + " in flight");
+    PhaseResult rawClosed =
+        phase(
+            "raw producer, closed loop, " + o.concurrency() + " in flight",
+            Double.NaN,
+            o.rawSeconds(),
+            s -> raw.closedLoop(o.concurrency(), o.rawSeconds(), o.rawMaxRecords(), s));
+    log(line(rawClosed));
+    settle(o);
+    log("raw Kafka producer, open loop at " + firstRate + "/s");
+    PhaseResult rawOpen =
+        phase(
+            "raw producer, open loop",
+            firstRate,
+            o.stepSeconds(),
+            s -> raw.openLoop(firstRate, o.stepSeconds(), s));
+    log(line(rawOpen));
+    settle(o);
+
+    List<PhaseResult> steps = new ArrayList<>();
+    List<double[]> stepGatewayMs = new ArrayList<>();
+    String stopReason = null;
+    for (int rate : o.rates()) {
+      log("HTTP open loop at " + rate + "/s for " + o.stepSeconds() + " s");
+      GatewayMetricsScrape before = scrape(gateway);
+      PhaseResult step =
+          phase(
+              "gateway, open loop",
+              rate,
+              o.stepSeconds(),
+              s -> http.openLoop(rate, o.stepSeconds(), s));
+      GatewayMetricsScrape after = scrape(gateway);
+      steps.add(step);
+      stepGatewayMs.add(
+          new double[] {after.quantileMsSince(before, 0.5), after.quantileMsSince(before, 0.99)});
+      log(line(step));
+      settle(o);
+      if (step.failureCount() > 0) {
+        stopReason = "stopped after " + rate + "/s: " + step.failures();
+        break;
+      }
+      if (step.p99Ms() > o.p99LimitMs()) {
+        stopReason =
+            "stopped after "
+                + rate
+                + "/s: p99 "
+                + ms(step.p99Ms())
+                + " > "
+                + o.p99LimitMs()
+                + " ms";
+        break;
+      }
+    }
+
+    log("HTTP closed loop, " + o.concurrency() + " connections, " + o.closedSeconds() + " s");
+    PhaseResult httpClosed =
+        phase(
+            "gateway, closed loop, " + o.concurrency() + " connections",
+            Double.NaN,
+            o.closedSeconds(),
+            s -> http.closedLoop(o.concurrency(), o.closedSeconds(), 2_000_000L, s));
+    log(line(httpClosed));
+    settle(o);
+
+    LossCheck loss = restartCheck(o, broker, http);
+    Result partial =
+        new Result(
+            o,
+            date,
+            machine,
+            deliveries.bodyBytes(),
+            raw.averageValueBytes(),
+            rawClosed,
+            rawOpen,
+            steps,
+            stepGatewayMs,
+            stopReason,
+            httpClosed,
+            loss,
+            "");
+    return new Result(
+        o,
+        date,
+        machine,
+        deliveries.bodyBytes(),
+        raw.averageValueBytes(),
+        rawClosed,
+        rawOpen,
+        steps,
+        stepGatewayMs,
+        stopReason,
+        httpClosed,
+        loss,
+        BenchReport.markdown(partial));
+  }
+
+  private static LossCheck restartCheck(BenchOptions o, KafkaBrokerProcess broker, HttpLoad http)
+      throws Exception {
+    int rate = o.restartRate();
+    int seconds = o.restartSeconds();
+    log("loss check: " + rate + "/s for " + seconds + " s, broker restart after " + seconds / 3);
+    PhaseStats stats = new PhaseStats(202, true);
+    long[] window = new long[2];
+    AtomicReference<String> restartError = new AtomicReference<>();
+    Thread restarter =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(TimeUnit.SECONDS.toMillis(seconds) / 3);
+                window[0] = System.nanoTime();
+                broker.stop();
+                log("broker stopped");
+                broker.startAgain();
+                window[1] = System.nanoTime();
+                log("broker ready again");
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                restartError.set("interrupted");
+              } catch (RuntimeException e) {
+                restartError.set(e.toString());
+              }
+            },
+            "bench-broker-restart");
+    long[] cpu = Machine.cpuTicks();
+    restarter.start();
+    http.openLoop(rate, seconds, stats);
+    restarter.join(TimeUnit.SECONDS.toMillis(120));
+    if (restarter.isAlive()) {
+      restartError.set("the broker restart did not finish within 120 s");
+      restarter.interrupt();
+    }
+    PhaseResult phase =
+        stats.result(
+            "gateway, broker restart", rate, seconds, Machine.busyPercent(cpu, Machine.cpuTicks()));
+    log(line(phase));
+    double down = window[1] > 0 ? (window[1] - window[0]) / 1e9 : Double.NaN;
+    Set<String> acked = stats.acked();
+    log("reading " + Topics.WORKFLOW_JOB.topicName() + " from the beginning");
+    long[] readAndDupes = new long[2];
+    Set<String> found = readDeliveryIds(broker.bootstrapServers(), acked, readAndDupes);
+    long lost = acked.stream().filter(id -> !found.contains(id)).count();
+    LossCheck loss =
+        new LossCheck(
+            phase,
+            acked.size(),
+            found.size(),
+            lost,
+            stats.count(503),
+            readAndDupes[0],
+            readAndDupes[1],
+            down,
+            stats.failureWindowSeconds(),
+            restartError.get());
+    log(
+        "acknowledged "
+            + loss.acknowledged()
+            + ", found "
+            + loss.found()
+            + ", lost "
+            + loss.lost()
+            + "; 503s "
+            + loss.answered503()
+            + "; broker down "
+            + String.format("%.1f s", down));
+    return loss;
+  }
+
+  /**
+   * Reads the whole workflow-job topic (bounded: 180 s) and returns which of the wanted delivery
+   * ids it holds; out[0] = records read, out[1] = wanted ids seen more than once.
+   */
+  static Set<String> readDeliveryIds(String bootstrap, Set<String> wanted, long[] out) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "bench-loss-check");
+    Map<String, Integer> seen = new HashMap<>();
+    long read = 0;
+    String topic = Topics.WORKFLOW_JOB.topicName();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+              .map(i -> new TopicPartition(topic, i.partition()))
+              .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+      while (!end.isEmpty() && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          read++;
+          Header h = r.headers().lastHeader(RecordHeaders.DELIVERY_ID);
+          if (h != null) {
+            String id = new String(h.value(), StandardCharsets.UTF_8);
+            if (wanted.contains(id)) {
+              seen.merge(id, 1, Integer::sum);
+            }
+          }
+        }
+        end.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
+      }
+      if (!end.isEmpty()) {
+        log("WARNING: the loss check did not reach the end of " + end.keySet() + " in 180 s");
+      }
+    }
+    out[0] = read;
+    out[1] = seen.values().stream().filter(n -> n > 1).count();
+    return new HashSet<>(seen.keySet());
+  }
+
+  interface Load {
+    void run(PhaseStats stats) throws Exception;
+  }
+
+  private static PhaseResult phase(String name, double offered, int seconds, Load load)
+      throws Exception {
+    PhaseStats stats = new PhaseStats(202, false);
+    long[] cpu = Machine.cpuTicks();
+    load.run(stats);
+    return stats.result(name, offered, seconds, Machine.busyPercent(cpu, Machine.cpuTicks()));
+  }
+
+  private static GatewayMetricsScrape scrape(ServiceProcess gateway) {
+    try {
+      return GatewayMetricsScrape.parse(gateway.metrics());
+    } catch (IOException | RuntimeException e) {
+      return GatewayMetricsScrape.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return GatewayMetricsScrape.empty();
+    }
+  }
+
+  /** A short pause between phases, so one phase's tail does not land in the next. */
+  private static void settle(BenchOptions o) throws InterruptedException {
+    Thread.sleep(o.stepSeconds() >= 10 ? 2_000 : 300);
+  }
+
+  /** Replaces (or appends) the "Webhook gateway" section of the BENCHMARKS.md at {@code file}. */
+  static void writeSection(Path file, String section) throws IOException {
+    String body = section.strip() + "\n";
+    String text;
+    if (!Files.exists(file)) {
+      text =
+          "# Benchmarks\n\n"
+              + "Measured speed of RunnerGuard, each with its machine, date and exact command. The"
+              + " benchmarks live in\n`bench/` (see `bench/README.md`); they are never timed unit"
+              + " tests. Medians and ratios are\nmeasured side by side in one run.\n\n"
+              + body;
+    } else {
+      String old = Files.readString(file, StandardCharsets.UTF_8);
+      int start = old.indexOf(SECTION + "\n");
+      if (start < 0) {
+        text = old.stripTrailing() + "\n\n" + body;
+      } else {
+        int next = old.indexOf("\n## ", start + SECTION.length());
+        String tail = next < 0 ? "" : "\n" + old.substring(next + 1);
+        text = old.substring(0, start) + body + tail;
+      }
+    }
+    Files.writeString(file, text, StandardCharsets.UTF_8);
+  }
+
+  static String line(PhaseResult r) {
+    return String.format(
+        "%s%s: %d ok of %d sent, %.0f/s, p50 %s p90 %s p99 %s max %s ms, failures %s, CPU %.0f%%",
+        r.name(),
+        Double.isNaN(r.offeredRate()) ? "" : " @" + (long) r.offeredRate() + "/s",
+        r.ok(),
+        r.sent(),
+        r.achievedRate(),
+        ms(r.p50Ms()),
+        ms(r.p90Ms()),
+        ms(r.p99Ms()),
+        ms(r.maxMs()),
+        r.failures(),
+        r.cpuBusyPercent());
+  }
+
+  static String ms(double v) {
+    if (Double.isNaN(v)) {
+      return "-";
+    }
+    return v < 10 ? String.format("%.2f", v) : String.format("%.0f", v);
+  }
+
+  private static void log(String message) {
+    System.out.println(
+        "[bench "
+            + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_LOCAL_TIME)
+            + "] "
+            + message);
+  }
+
+  private static BenchOptions withCommand(BenchOptions o, String command) {
+    return new BenchOptions(
+        o.rates(),
+        o.stepSeconds(),
+        o.warmupSeconds(),
+        o.rawSeconds(),
+        o.rawMaxRecords(),
+        o.concurrency(),
+        o.connections(),
+        o.closedSeconds(),
+        o.restartRate(),
+        o.restartSeconds(),
+        o.bodyBytes(),
+        o.p99LimitMs(),
+        o.gatewayHeap(),
+        o.write(),
+        command);
+  }
+
+  private static void quietLogging() {
+    Logger root = Logger.getLogger("");
+    root.setLevel(Level.WARNING);
+    for (var handler : root.getHandlers()) {
+      handler.setLevel(Level.WARNING);
+    }
+  }
+}

@@ -1,0 +1,185 @@
+package dev.runnerguard.bench;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Posts signed deliveries to the gateway's {@code POST /webhook} on 127.0.0.1 with an asynchronous
+ * Vert.x HTTP/1.1 client (keep-alive, a bounded connection pool). Two load shapes:
+ *
+ * <ul>
+ *   <li>open loop: sends scheduled at fixed intervals whatever the answers do; latency is measured
+ *       from the scheduled time, so queueing in the client or the server counts (no coordinated
+ *       omission);
+ *   <li>closed loop: C connections, each sending its next delivery as soon as the previous one is
+ *       answered; latency from the actual send.
+ * </ul>
+ *
+ * Every loop is bounded in count and time and stops by itself.
+ */
+final class HttpLoad implements AutoCloseable {
+  private static final long REQUEST_TIMEOUT_MS = 20_000;
+  private static final long DRAIN_TIMEOUT_MS = 60_000;
+
+  private final Vertx vertx;
+  private final HttpClient client;
+  private final Context[] contexts;
+  private final Deliveries deliveries;
+  private final int port;
+  private final AtomicInteger inFlight = new AtomicInteger();
+
+  HttpLoad(int port, int connections, Deliveries deliveries) {
+    this.port = port;
+    this.deliveries = deliveries;
+    this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(1));
+    this.client =
+        vertx.createHttpClient(
+            new HttpClientOptions()
+                .setProtocolVersion(HttpVersion.HTTP_1_1)
+                .setKeepAlive(true)
+                .setPipelining(false)
+                .setTcpNoDelay(true)
+                .setConnectTimeout(5_000)
+                .setDefaultHost("127.0.0.1")
+                .setDefaultPort(port),
+            new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
+    this.contexts = new Context[] {vertx.getOrCreateContext(), vertx.getOrCreateContext()};
+  }
+
+  /**
+   * Sends {@code rate * seconds} deliveries at fixed intervals, then waits (bounded) for the last
+   * answers. At most {@code maxInFlight} sends are outstanding; a send beyond is counted as a
+   * generator-backlog failure instead.
+   */
+  void openLoop(int rate, int seconds, PhaseStats stats) throws InterruptedException {
+    long total = (long) rate * seconds;
+    int maxInFlight = (int) Math.min(20_000L, Math.max(1_000L, rate * 10L));
+    double intervalNs = 1e9 / rate;
+    long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(5);
+    stats.start(start);
+    for (long i = 0; i < total; i++) {
+      long due = start + (long) (i * intervalNs);
+      long now;
+      while ((now = System.nanoTime()) < due) {
+        LockSupport.parkNanos(due - now);
+      }
+      if (inFlight.get() >= maxInFlight) {
+        stats.dropped(due);
+        continue;
+      }
+      Deliveries.Delivery d = deliveries.next();
+      inFlight.incrementAndGet();
+      stats.sent();
+      contexts[(int) (i & 1)].runOnContext(v -> send(d, due, stats, null));
+    }
+    drain(stats);
+  }
+
+  /**
+   * {@code concurrency} connections each send back to back for {@code seconds} (and at most {@code
+   * maxRequests} in all), then the loop waits (bounded) for the last answers.
+   */
+  void closedLoop(int concurrency, int seconds, long maxRequests, PhaseStats stats)
+      throws InterruptedException {
+    long start = System.nanoTime();
+    long deadline = start + TimeUnit.SECONDS.toNanos(seconds);
+    AtomicLong budget = new AtomicLong(maxRequests);
+    CountDownLatch lanesDone = new CountDownLatch(concurrency);
+    stats.start(start);
+    for (int lane = 0; lane < concurrency; lane++) {
+      Context ctx = contexts[lane & 1];
+      ctx.runOnContext(v -> nextInLane(deadline, budget, lanesDone, stats));
+    }
+    if (!lanesDone.await(seconds * 1000L + DRAIN_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+      stats.failed("closed loop did not finish", deadline, System.nanoTime());
+    }
+  }
+
+  private void nextInLane(
+      long deadline, AtomicLong budget, CountDownLatch lanesDone, PhaseStats stats) {
+    if (System.nanoTime() >= deadline || budget.decrementAndGet() < 0) {
+      lanesDone.countDown();
+      return;
+    }
+    Deliveries.Delivery d = deliveries.next();
+    inFlight.incrementAndGet();
+    stats.sent();
+    send(d, System.nanoTime(), stats, () -> nextInLane(deadline, budget, lanesDone, stats));
+  }
+
+  private void send(Deliveries.Delivery d, long scheduledNs, PhaseStats stats, Runnable then) {
+    RequestOptions request =
+        new RequestOptions()
+            .setMethod(HttpMethod.POST)
+            .setHost("127.0.0.1")
+            .setPort(port)
+            .setURI("/webhook")
+            .setConnectTimeout(REQUEST_TIMEOUT_MS)
+            .setIdleTimeout(REQUEST_TIMEOUT_MS)
+            .putHeader("Content-Type", "application/json")
+            .putHeader("User-Agent", "GitHub-Hookshot/runnerguard-bench")
+            .putHeader("X-GitHub-Event", "workflow_job")
+            .putHeader("X-GitHub-Delivery", d.id())
+            .putHeader("X-Hub-Signature-256", d.signature());
+    client
+        .request(request)
+        .compose(req -> req.send(Buffer.buffer(d.body())))
+        .compose(resp -> resp.body().map(body -> resp.statusCode()))
+        .onComplete(
+            ar -> {
+              long now = System.nanoTime();
+              if (ar.succeeded()) {
+                stats.answered(d.id(), ar.result(), scheduledNs, now);
+              } else {
+                stats.failed(ar.cause(), scheduledNs, now);
+              }
+              inFlight.decrementAndGet();
+              if (then != null) {
+                then.run();
+              }
+            });
+  }
+
+  private void drain(PhaseStats stats) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_TIMEOUT_MS);
+    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    int left = inFlight.get();
+    for (int i = 0; i < left; i++) {
+      stats.failed("no answer within the drain timeout", deadline, System.nanoTime());
+    }
+  }
+
+  /** Sends still unanswered (after a drain timed out). */
+  int inFlight() {
+    return inFlight.get();
+  }
+
+  @Override
+  public void close() {
+    try {
+      client.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // closing anyway
+    }
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // closing anyway
+    }
+  }
+}

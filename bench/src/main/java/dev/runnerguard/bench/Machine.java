@@ -1,0 +1,78 @@
+package dev.runnerguard.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** What the report says about the machine, and the machine-wide CPU use of a phase. */
+final class Machine {
+  private Machine() {}
+
+  /** CPU model, cores, memory, JDK and OS in one Markdown line. */
+  static String describe() {
+    return "CPU "
+        + cpuModel()
+        + ", "
+        + Runtime.getRuntime().availableProcessors()
+        + " cores, "
+        + memory()
+        + " RAM, JDK "
+        + System.getProperty("java.runtime.version")
+        + " ("
+        + System.getProperty("java.vm.name")
+        + "), "
+        + System.getProperty("os.name")
+        + " "
+        + System.getProperty("os.version");
+  }
+
+  static String cpuModel() {
+    for (String line : lines("/proc/cpuinfo")) {
+      if (line.startsWith("model name")) {
+        return line.substring(line.indexOf(':') + 1).trim();
+      }
+    }
+    return "unknown";
+  }
+
+  static String memory() {
+    for (String line : lines("/proc/meminfo")) {
+      if (line.startsWith("MemTotal:")) {
+        long kb = Long.parseLong(line.replaceAll("[^0-9]", ""));
+        return String.format("%.1f GiB", kb / 1024.0 / 1024.0);
+      }
+    }
+    return "unknown";
+  }
+
+  /** {busy, total} jiffies of all CPUs since boot; zeros where /proc/stat is missing. */
+  static long[] cpuTicks() {
+    for (String line : lines("/proc/stat")) {
+      if (line.startsWith("cpu ")) {
+        String[] f = line.trim().split("\\s+");
+        long total = 0;
+        for (int i = 1; i < f.length && i <= 8; i++) {
+          total += Long.parseLong(f[i]);
+        }
+        long idle = Long.parseLong(f[4]) + (f.length > 5 ? Long.parseLong(f[5]) : 0);
+        return new long[] {total - idle, total};
+      }
+    }
+    return new long[] {0, 0};
+  }
+
+  /** Percent of all CPUs busy between two {@link #cpuTicks()} samples; NaN if unknown. */
+  static double busyPercent(long[] before, long[] after) {
+    long total = after[1] - before[1];
+    return total <= 0 ? Double.NaN : 100.0 * (after[0] - before[0]) / total;
+  }
+
+  private static List<String> lines(String file) {
+    try {
+      return Files.readAllLines(Path.of(file));
+    } catch (IOException | RuntimeException e) {
+      return List.of();
+    }
+  }
+}
