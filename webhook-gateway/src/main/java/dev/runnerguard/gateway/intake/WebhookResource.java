@@ -6,8 +6,9 @@ import dev.runnerguard.gateway.dedupe.DeliveryLog;
 import dev.runnerguard.gateway.intake.GatewayMetrics.Outcome;
 import dev.runnerguard.schemas.avro.DeliveryReceipt;
 import dev.runnerguard.schemas.serde.EventMetadataFactory;
-import io.smallrye.common.annotation.Blocking;
 import io.vertx.core.http.HttpServerRequest;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.Context;
@@ -16,9 +17,11 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.jboss.logging.Logger;
 
@@ -28,8 +31,14 @@ import org.jboss.logging.Logger;
  * runnerguard.gateway.ack-timeout}, 503, so GitHub shows the delivery as failed and it can be
  * redelivered. Every refusal is a JSON body {@code {"error": <reason>, "message": <text>}} that
  * never echoes the signature, the body or a secret.
+ *
+ * <p>Non-blocking: the checks run on the I/O thread (they are short and pure), the record is handed
+ * to the Kafka producer on one dedicated thread (its {@code send} can block while the broker is
+ * unreachable, which must never stall the I/O threads), and the answer completes when the broker's
+ * acknowledgement arrives or the bound expires.
  */
 @Path("/webhook")
+@Singleton
 public class WebhookResource {
   private static final Logger LOG = Logger.getLogger(WebhookResource.class);
 
@@ -39,6 +48,13 @@ public class WebhookResource {
   private final EventMetadataFactory metadata;
   private final GatewayMetrics metrics;
   private final long ackTimeoutMs;
+  private final ExecutorService sender =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "webhook-kafka-send");
+            t.setDaemon(true);
+            return t;
+          });
 
   public WebhookResource(
       WebhookIntake intake,
@@ -56,8 +72,7 @@ public class WebhookResource {
   }
 
   @POST
-  @Blocking
-  public Response receive(
+  public CompletionStage<Response> receive(
       @Context HttpHeaders headers, @Context HttpServerRequest http, byte[] body) {
     WebhookIntake.Request request =
         new WebhookIntake.Request(
@@ -72,73 +87,73 @@ public class WebhookResource {
     WebhookIntake.Decision decision = intake.examine(request);
     if (decision instanceof WebhookIntake.Reject reject) {
       metrics.rejected(reject.reason());
-      return error(reject.reason().status(), reject.reason().label(), reject.message());
+      return done(error(reject.reason().status(), reject.reason().label(), reject.message()));
     }
     if (decision instanceof WebhookIntake.Ignore ignore) {
       metrics.delivery(ignore.event(), null, Outcome.IGNORED);
-      return status(202, "ignored");
+      return done(status(202, "ignored"));
     }
     if (decision instanceof WebhookIntake.Produce produce) {
       return produce(produce);
     }
     metrics.delivery("ping", null, Outcome.PONG);
-    return status(200, "pong");
+    return done(status(200, "pong"));
   }
 
-  private Response produce(WebhookIntake.Produce produce) {
+  private CompletionStage<Response> produce(WebhookIntake.Produce produce) {
     if (!deliveries.caughtUp()) {
       metrics.delivery(produce.event(), produce.action(), Outcome.UNAVAILABLE);
-      return error(
-          503, "starting", "the gateway is still reading its delivery log; retry in a moment");
+      return done(
+          error(
+              503, "starting", "the gateway is still reading its delivery log; retry in a moment"));
     }
     DeliveryLog.Claim claim = deliveries.claim(produce.deliveryId());
     if (claim instanceof DeliveryLog.Claim.Owner owner) {
       return send(produce, owner);
     }
     if (claim instanceof DeliveryLog.Claim.InFlight inFlight) {
-      boolean accepted;
-      try {
-        accepted = inFlight.outcome().get(ackTimeoutMs, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        accepted = false;
-      } catch (ExecutionException | TimeoutException e) {
-        accepted = false;
-      }
-      return accepted ? duplicate(produce) : unavailable(produce);
+      return inFlight
+          .outcome()
+          .orTimeout(ackTimeoutMs, TimeUnit.MILLISECONDS)
+          .handle(
+              (accepted, error) ->
+                  error == null && accepted ? duplicate(produce) : unavailable(produce));
     }
-    return duplicate(produce);
+    return done(duplicate(produce));
   }
 
-  private Response send(WebhookIntake.Produce produce, DeliveryLog.Claim.Owner owner) {
+  private CompletionStage<Response> send(
+      WebhookIntake.Produce produce, DeliveryLog.Claim.Owner owner) {
     long started = System.nanoTime();
-    RecordMetadata acked;
-    try {
-      acked = publisher.publish(produce.record()).get(ackTimeoutMs, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      deliveries.complete(owner, false);
-      return unavailable(produce);
-    } catch (ExecutionException | TimeoutException e) {
-      deliveries.complete(owner, false);
-      LOG.warnf(
-          "delivery %s (%s) not stored within %d ms: %s",
-          produce.deliveryId(),
-          produce.event(),
-          ackTimeoutMs,
-          e instanceof ExecutionException ? e.getCause().getClass().getSimpleName() : "timeout");
-      return unavailable(produce);
-    }
-    metrics.acked(System.nanoTime() - started);
-    deliveries.complete(owner, true);
-    metrics.delivery(produce.event(), produce.action(), Outcome.ACCEPTED);
-    writeReceipt(produce, acked);
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("status", "accepted");
-    body.put("topic", acked.topic());
-    body.put("partition", acked.partition());
-    body.put("offset", acked.offset());
-    return Response.status(202).type(MediaType.APPLICATION_JSON_TYPE).entity(body).build();
+    return CompletableFuture.supplyAsync(() -> publisher.publish(produce.record()), sender)
+        .thenCompose(acked -> acked)
+        .orTimeout(ackTimeoutMs, TimeUnit.MILLISECONDS)
+        .handle(
+            (acked, error) -> {
+              if (error != null) {
+                deliveries.complete(owner, false);
+                LOG.warnf(
+                    "delivery %s (%s) not stored within %d ms: %s",
+                    produce.deliveryId(),
+                    produce.event(),
+                    ackTimeoutMs,
+                    rootCause(error).getClass().getSimpleName());
+                return unavailable(produce);
+              }
+              metrics.acked(System.nanoTime() - started);
+              deliveries.complete(owner, true);
+              metrics.delivery(produce.event(), produce.action(), Outcome.ACCEPTED);
+              writeReceipt(produce, acked);
+              Map<String, Object> body = new LinkedHashMap<>();
+              body.put("status", "accepted");
+              body.put("topic", acked.topic());
+              body.put("partition", acked.partition());
+              body.put("offset", acked.offset());
+              return Response.status(202)
+                  .type(MediaType.APPLICATION_JSON_TYPE)
+                  .entity(body)
+                  .build();
+            });
   }
 
   /**
@@ -157,15 +172,15 @@ public class WebhookResource {
             .setPartition(acked.partition())
             .setOffset(acked.offset())
             .build();
-    publisher
-        .publish(publisher.record(receipt))
+    CompletableFuture.supplyAsync(() -> publisher.publish(publisher.record(receipt)), sender)
+        .thenCompose(written -> written)
         .whenComplete(
             (ok, error) -> {
               if (error != null) {
                 metrics.receiptFailed();
                 LOG.warnf(
                     "receipt of delivery %s not written: %s",
-                    produce.deliveryId(), error.getClass().getSimpleName());
+                    produce.deliveryId(), rootCause(error).getClass().getSimpleName());
               }
             });
   }
@@ -182,6 +197,23 @@ public class WebhookResource {
         "kafka_unavailable",
         "the delivery could not be stored in time; GitHub shows it as failed and it can be"
             + " redelivered");
+  }
+
+  @PreDestroy
+  void stopSender() {
+    sender.shutdown();
+  }
+
+  private static Throwable rootCause(Throwable error) {
+    Throwable cause = error;
+    while (cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+    }
+    return cause;
+  }
+
+  private static CompletionStage<Response> done(Response response) {
+    return CompletableFuture.completedFuture(response);
   }
 
   private static Response status(int status, String value) {
