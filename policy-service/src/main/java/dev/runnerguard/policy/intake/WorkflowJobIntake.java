@@ -1,5 +1,6 @@
 package dev.runnerguard.policy.intake;
 
+import dev.runnerguard.policy.admission.AdmissionService;
 import dev.runnerguard.schemas.avro.WorkflowJobEvent;
 import dev.runnerguard.schemas.serde.EventCodec;
 import dev.runnerguard.schemas.serde.UndecodableRecordException;
@@ -18,7 +19,8 @@ import org.jboss.logging.Logger;
  * the channel's {@code dead-letter-queue} failure strategy writes it to {@code
  * github.workflow-job.dlt.policy-admission}, and consumption goes on.
  *
- * <p>Admission decisions themselves are the policy engine's job (not part of this class).
+ * <p>Each decoded job goes to {@link AdmissionService} (which decides queued jobs once per run
+ * attempt and produces the decision to {@code runner.admission}).
  */
 @ApplicationScoped
 public class WorkflowJobIntake {
@@ -27,9 +29,11 @@ public class WorkflowJobIntake {
   private final EventCodec<WorkflowJobEvent> codec = EventCodec.of(WorkflowJobEvent.class);
   private final MeterRegistry registry;
   private final Counter undecodable;
+  private final AdmissionService admission;
 
-  public WorkflowJobIntake(MeterRegistry registry) {
+  public WorkflowJobIntake(MeterRegistry registry, AdmissionService admission) {
     this.registry = registry;
+    this.admission = admission;
     this.undecodable =
         Counter.builder("runnerguard.policy.workflow.jobs.undecodable")
             .description("workflow-job records that could not be decoded and were dead-lettered")
@@ -54,6 +58,7 @@ public class WorkflowJobIntake {
         event.getRepositoryFullName(),
         event.getAction(),
         event.getMetadata().getCorrelation().getDeliveryId());
+    admission.onJob(event);
   }
 
   /** Decodes one record of the channel; throws a typed error naming where the record sits. */
