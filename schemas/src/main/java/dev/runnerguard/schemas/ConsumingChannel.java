@@ -8,7 +8,19 @@ package dev.runnerguard.schemas;
  */
 public enum ConsumingChannel {
   /** policy-service: admission decisions for queued jobs. */
-  POLICY_ADMISSION(Topics.WORKFLOW_JOB, "policy-admission");
+  POLICY_ADMISSION(Topics.WORKFLOW_JOB, "policy-admission"),
+  /** audit-ingest: every platform topic, one channel each, normalised to OCSF and chained. */
+  AUDIT_WORKFLOW_JOB(Topics.WORKFLOW_JOB, "audit-workflow-job"),
+  AUDIT_DELIVERY(Topics.DELIVERY, "audit-delivery"),
+  AUDIT_WORKFLOW_RUN(Topics.WORKFLOW_RUN, "audit-workflow-run"),
+  AUDIT_INSTALLATION(Topics.INSTALLATION, "audit-installation"),
+  AUDIT_RUNNER_ADMISSION(Topics.RUNNER_ADMISSION, "audit-runner-admission"),
+  AUDIT_RUNNER_LIFECYCLE(Topics.RUNNER_LIFECYCLE, "audit-runner-lifecycle"),
+  AUDIT_RUNNER_SIGNAL(Topics.RUNNER_SIGNAL, "audit-runner-signal"),
+  AUDIT_RUNNER_FINDING(Topics.RUNNER_FINDING, "audit-runner-finding"),
+  AUDIT_RUNNER_COMMAND(Topics.RUNNER_COMMAND, "audit-runner-command"),
+  AUDIT_CREDENTIAL_AUDIT(Topics.CREDENTIAL_AUDIT, "audit-credential-audit"),
+  AUDIT_FALCO_EVENTS(Topics.FALCO_EVENTS, "audit-falco-events");
 
   private final Topics topic;
   private final String channel;

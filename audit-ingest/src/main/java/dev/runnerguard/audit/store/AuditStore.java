@@ -1,0 +1,323 @@
+package dev.runnerguard.audit.store;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.runnerguard.audit.chain.CanonicalJson;
+import dev.runnerguard.audit.chain.HashChain;
+import dev.runnerguard.audit.ocsf.NormalisedEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.sql.DataSource;
+
+/**
+ * JDBC access to the hash-chained store. Appends run in one transaction that locks the chain head
+ * ({@code SELECT ... FOR UPDATE} on {@code chain_head}), skips event ids already stored, computes
+ * each new row's hash from the previous one, inserts the batch and moves the head, so concurrent
+ * writers (threads or replicas) serialise and the chain stays consistent.
+ */
+@ApplicationScoped
+public class AuditStore {
+
+  static final ObjectMapper JSON =
+      new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
+  private static final String INSERT =
+      "INSERT INTO audit_event (event_id, topic, kafka_partition, kafka_offset, occurred_at,"
+          + " class_uid, runner_id, job_id, severity_id, dead_lettered, ocsf, prev_hash, hash)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)"
+          + " ON CONFLICT (event_id) DO NOTHING";
+  private static final String COLUMNS =
+      "seq, event_id, topic, class_uid, severity_id, occurred_at, dead_lettered, ocsf::text";
+
+  private final DataSource dataSource;
+
+  public AuditStore(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  /** Appends events to the chain, each event id at most once. */
+  public AppendResult append(List<NormalisedEvent> events) throws SQLException {
+    Map<String, NormalisedEvent> unique = new LinkedHashMap<>();
+    for (NormalisedEvent e : events) {
+      unique.putIfAbsent(e.eventId(), e);
+    }
+    int duplicates = events.size() - unique.size();
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        byte[] head;
+        long headSeq;
+        try (PreparedStatement lock =
+                c.prepareStatement("SELECT seq, hash FROM chain_head WHERE id = 1 FOR UPDATE");
+            ResultSet rs = lock.executeQuery()) {
+          if (!rs.next()) {
+            throw new SQLException("chain_head row missing", "XX000");
+          }
+          headSeq = rs.getLong(1);
+          head = rs.getBytes(2);
+        }
+        Set<String> existing = new HashSet<>();
+        try (PreparedStatement q =
+            c.prepareStatement("SELECT event_id FROM audit_event WHERE event_id = ANY(?)")) {
+          Array ids = c.createArrayOf("text", unique.keySet().toArray());
+          q.setArray(1, ids);
+          try (ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+              existing.add(rs.getString(1));
+            }
+          }
+        }
+        duplicates += existing.size();
+        List<Integer> stored = new ArrayList<>();
+        try (PreparedStatement ins = c.prepareStatement(INSERT)) {
+          for (NormalisedEvent e : unique.values()) {
+            if (existing.contains(e.eventId())) {
+              continue;
+            }
+            String canonical = CanonicalJson.string(e.ocsf());
+            byte[] hash =
+                HashChain.hash(head, canonical.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            ins.setString(1, e.eventId());
+            ins.setString(2, e.position().topic());
+            ins.setInt(3, e.position().partition());
+            ins.setLong(4, e.position().offset());
+            ins.setTimestamp(5, Timestamp.from(e.occurredAt()));
+            ins.setInt(6, e.classUid());
+            ins.setString(7, e.runnerId());
+            if (e.jobId() == null) {
+              ins.setNull(8, Types.BIGINT);
+            } else {
+              ins.setLong(8, e.jobId());
+            }
+            ins.setInt(9, e.severityId());
+            ins.setBoolean(10, e.deadLettered());
+            ins.setString(11, canonical);
+            ins.setBytes(12, head);
+            ins.setBytes(13, hash);
+            ins.addBatch();
+            head = hash;
+            stored.add(e.classUid());
+          }
+          if (!stored.isEmpty()) {
+            int[] counts = ins.executeBatch();
+            for (int n : counts) {
+              if (n == 0) {
+                // cannot happen under the head lock; refuse rather than leave a gap in the chain
+                throw new SQLException("event id appeared concurrently; retrying", "40001");
+              }
+            }
+          }
+        }
+        if (!stored.isEmpty()) {
+          try (PreparedStatement up =
+              c.prepareStatement(
+                  "UPDATE chain_head SET seq = (SELECT max(seq) FROM audit_event), hash = ?"
+                      + " WHERE id = 1 RETURNING seq")) {
+            up.setBytes(1, head);
+            try (ResultSet rs = up.executeQuery()) {
+              rs.next();
+              headSeq = rs.getLong(1);
+            }
+          }
+        }
+        c.commit();
+        return new AppendResult(stored, duplicates, headSeq);
+      } catch (SQLException | RuntimeException e) {
+        try {
+          c.rollback();
+        } catch (SQLException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        throw e;
+      }
+    }
+  }
+
+  /** Walks the whole chain in seq order and reports the first row that does not verify. */
+  public VerifyResult verify() throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      try (PreparedStatement q =
+          c.prepareStatement(
+              "SELECT seq, event_id, ocsf::text, prev_hash, hash FROM audit_event ORDER BY seq")) {
+        q.setFetchSize(1000);
+        byte[] expectedPrev = HashChain.GENESIS;
+        long checked = 0;
+        try (ResultSet rs = q.executeQuery()) {
+          while (rs.next()) {
+            long seq = rs.getLong(1);
+            String eventId = rs.getString(2);
+            byte[] prev = rs.getBytes(4);
+            byte[] hash = rs.getBytes(5);
+            checked++;
+            if (!Arrays.equals(expectedPrev, prev)) {
+              c.rollback();
+              return new VerifyResult(
+                  false,
+                  checked,
+                  new VerifyResult.Broken(
+                      seq, eventId, "prev_hash does not match the previous row's hash"));
+            }
+            JsonNode ocsf = parse(rs.getString(3));
+            if (!Arrays.equals(hash, HashChain.hash(prev, ocsf))) {
+              c.rollback();
+              return new VerifyResult(
+                  false,
+                  checked,
+                  new VerifyResult.Broken(
+                      seq, eventId, "hash does not match the row's OCSF event"));
+            }
+            expectedPrev = hash;
+          }
+        }
+        try (PreparedStatement h = c.prepareStatement("SELECT seq, hash FROM chain_head");
+            ResultSet rs = h.executeQuery()) {
+          if (rs.next() && checked > 0 && !Arrays.equals(rs.getBytes(2), expectedPrev)) {
+            c.rollback();
+            return new VerifyResult(
+                false,
+                checked,
+                new VerifyResult.Broken(
+                    rs.getLong(1), null, "chain head does not match the last row (rows removed)"));
+          }
+        }
+        c.rollback();
+        return new VerifyResult(true, checked, null);
+      }
+    }
+  }
+
+  /** A runner's events in time order. */
+  public List<StoredEvent> timeline(String runnerId, int limit) throws SQLException {
+    return query(
+        "SELECT "
+            + COLUMNS
+            + " FROM audit_event WHERE runner_id = ? ORDER BY occurred_at, seq LIMIT ?",
+        ps -> {
+          ps.setString(1, runnerId);
+          ps.setInt(2, limit);
+        });
+  }
+
+  /** A job's events in time order. */
+  public List<StoredEvent> job(long jobId, int limit) throws SQLException {
+    return query(
+        "SELECT "
+            + COLUMNS
+            + " FROM audit_event WHERE job_id = ? ORDER BY occurred_at, seq LIMIT ?",
+        ps -> {
+          ps.setLong(1, jobId);
+          ps.setInt(2, limit);
+        });
+  }
+
+  /** Detection findings at or above a severity, at or after a time, newest first. */
+  public List<StoredEvent> findings(int minSeverity, Instant since, int limit) throws SQLException {
+    return query(
+        "SELECT "
+            + COLUMNS
+            + " FROM audit_event WHERE class_uid = 2004 AND severity_id >= ? AND severity_id <> 99"
+            + " AND occurred_at >= ? ORDER BY occurred_at DESC, seq DESC LIMIT ?",
+        ps -> {
+          ps.setInt(1, minSeverity);
+          ps.setTimestamp(2, Timestamp.from(since));
+          ps.setInt(3, limit);
+        });
+  }
+
+  /** Rows after a seq, in seq order, for a sink. */
+  public List<StoredEvent> after(long seq, int limit) throws SQLException {
+    return query(
+        "SELECT " + COLUMNS + " FROM audit_event WHERE seq > ? ORDER BY seq LIMIT ?",
+        ps -> {
+          ps.setLong(1, seq);
+          ps.setInt(2, limit);
+        });
+  }
+
+  /** The seq of the chain's last row (0 when empty). */
+  public long headSeq() throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT seq FROM chain_head WHERE id = 1");
+        ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? rs.getLong(1) : 0;
+    }
+  }
+
+  /** The last seq a sink forwarded (0 when it never did). */
+  public long sinkPosition(String sink) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement("SELECT last_seq FROM sink_position WHERE sink = ?")) {
+      ps.setString(1, sink);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : 0;
+      }
+    }
+  }
+
+  /** Records that a sink forwarded everything up to a seq (never moves backwards). */
+  public void advanceSink(String sink, long seq) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO sink_position (sink, last_seq) VALUES (?, ?) ON CONFLICT (sink) DO"
+                    + " UPDATE SET last_seq = GREATEST(sink_position.last_seq, EXCLUDED.last_seq),"
+                    + " updated_at = now()")) {
+      ps.setString(1, sink);
+      ps.setLong(2, seq);
+      ps.executeUpdate();
+    }
+  }
+
+  private interface Binder {
+    void bind(PreparedStatement ps) throws SQLException;
+  }
+
+  private List<StoredEvent> query(String sql, Binder binder) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      binder.bind(ps);
+      List<StoredEvent> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(
+              new StoredEvent(
+                  rs.getLong(1),
+                  rs.getString(2),
+                  rs.getString(3),
+                  rs.getInt(4),
+                  rs.getInt(5),
+                  rs.getTimestamp(6).toInstant(),
+                  rs.getBoolean(7),
+                  parse(rs.getString(8))));
+        }
+      }
+      return out;
+    }
+  }
+
+  static JsonNode parse(String json) throws SQLException {
+    try {
+      return JSON.readTree(json);
+    } catch (java.io.IOException e) {
+      throw new SQLException("stored OCSF is not JSON", "XX001", e);
+    }
+  }
+}
