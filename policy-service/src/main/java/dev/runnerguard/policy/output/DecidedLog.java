@@ -2,21 +2,13 @@ package dev.runnerguard.policy.output;
 
 import dev.runnerguard.policy.admission.DecisionFactory;
 import dev.runnerguard.schemas.avro.AdmissionDecision;
+import dev.runnerguard.schemas.kafka.TopicFollower;
 import dev.runnerguard.schemas.serde.EventCodec;
 import dev.runnerguard.schemas.serde.UndecodableRecordException;
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,39 +25,28 @@ public final class DecidedLog implements AutoCloseable {
 
   private final Set<String> decided = ConcurrentHashMap.newKeySet();
   private final EventCodec<AdmissionDecision> codec = EventCodec.of(AdmissionDecision.class);
-  private final Consumer<String, byte[]> consumer;
-  private final String topic;
-  private final AtomicBoolean caughtUp = new AtomicBoolean();
-  private final AtomicBoolean running = new AtomicBoolean();
-  private final AtomicReference<String> failure = new AtomicReference<>();
-  private Thread follower;
+  private final TopicFollower follower;
 
   /**
    * @param consumer a consumer without group management (the log assigns itself every partition)
    */
   public DecidedLog(Consumer<String, byte[]> consumer, String topic) {
-    this.consumer = consumer;
-    this.topic = topic;
+    this.follower = new TopicFollower("decided-log", consumer, topic, this::remember, () -> {});
   }
 
   /** Starts reading in a background thread. */
-  public synchronized void start() {
-    if (running.getAndSet(true)) {
-      return;
-    }
-    follower = new Thread(this::follow, "decided-log-" + topic);
-    follower.setDaemon(true);
+  public void start() {
     follower.start();
   }
 
   /** True once every decision that existed at start has been read. */
   public boolean caughtUp() {
-    return caughtUp.get();
+    return follower.caughtUp();
   }
 
   /** Why following stopped, if it did. */
   public String failure() {
-    return failure.get();
+    return follower.failure();
   }
 
   /** True when the pair was decided. */
@@ -83,36 +64,6 @@ public final class DecidedLog implements AutoCloseable {
     return decided.size();
   }
 
-  private void follow() {
-    try {
-      List<PartitionInfo> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30));
-      if (partitions == null || partitions.isEmpty()) {
-        throw new IllegalStateException("topic " + topic + " does not exist");
-      }
-      List<TopicPartition> assigned =
-          partitions.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-      consumer.assign(assigned);
-      consumer.seekToBeginning(assigned);
-      Map<TopicPartition, Long> target = new HashMap<>(consumer.endOffsets(assigned));
-      checkCaughtUp(target);
-      while (running.get()) {
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          remember(r);
-        }
-        if (!caughtUp.get()) {
-          checkCaughtUp(target);
-        }
-      }
-    } catch (WakeupException e) {
-      // closing
-    } catch (RuntimeException e) {
-      failure.set(e.getClass().getSimpleName() + ": " + e.getMessage());
-      LOG.errorf("decided log stopped following %s: %s", topic, e.toString());
-    } finally {
-      consumer.close();
-    }
-  }
-
   private void remember(ConsumerRecord<String, byte[]> r) {
     if (r.value() == null) {
       return;
@@ -125,20 +76,8 @@ public final class DecidedLog implements AutoCloseable {
     }
   }
 
-  private void checkCaughtUp(Map<TopicPartition, Long> target) {
-    target.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
-    if (target.isEmpty() && !caughtUp.getAndSet(true)) {
-      LOG.infof("decided log caught up: %d (job id, run attempt) pairs decided", decided.size());
-    }
-  }
-
   @Override
   public void close() throws InterruptedException {
-    running.set(false);
-    consumer.wakeup();
-    Thread t = follower;
-    if (t != null) {
-      t.join(10_000);
-    }
+    follower.close();
   }
 }

@@ -1,20 +1,13 @@
 package dev.runnerguard.gateway.dedupe;
 
+import dev.runnerguard.schemas.kafka.TopicFollower;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.jboss.logging.Logger;
 
 /**
  * The delivery ids every gateway replica has accepted, for GitHub's redelivery window.
@@ -32,8 +25,6 @@ import org.jboss.logging.Logger;
  * attempt) in any case.
  */
 public final class DeliveryLog implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(DeliveryLog.class);
-
   /** The outcome of {@link #claim}. */
   public sealed interface Claim {
     /** Nobody accepted the id yet; the caller owns it and must call {@link #complete}. */
@@ -48,14 +39,9 @@ public final class DeliveryLog implements AutoCloseable {
 
   private final Map<String, Long> accepted = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<Boolean>> inFlight = new ConcurrentHashMap<>();
-  private final Consumer<String, byte[]> consumer;
-  private final String topic;
+  private final TopicFollower follower;
   private final Duration window;
   private final Clock clock;
-  private final AtomicBoolean caughtUp = new AtomicBoolean();
-  private final AtomicBoolean running = new AtomicBoolean();
-  private final AtomicReference<String> failure = new AtomicReference<>();
-  private Thread follower;
   private long lastSweep;
 
   /**
@@ -65,30 +51,24 @@ public final class DeliveryLog implements AutoCloseable {
    */
   public DeliveryLog(
       Consumer<String, byte[]> consumer, String topic, Duration window, Clock clock) {
-    this.consumer = consumer;
-    this.topic = topic;
     this.window = window;
     this.clock = clock;
+    this.follower = new TopicFollower("delivery-log", consumer, topic, this::remember, this::sweep);
   }
 
   /** Starts following the receipts topic in a background thread. */
-  public synchronized void start() {
-    if (running.getAndSet(true)) {
-      return;
-    }
-    follower = new Thread(this::follow, "delivery-log-" + topic);
-    follower.setDaemon(true);
+  public void start() {
     follower.start();
   }
 
   /** True once every receipt that existed at start has been read. */
   public boolean caughtUp() {
-    return caughtUp.get();
+    return follower.caughtUp();
   }
 
   /** Why following stopped, if it did. */
   public String failure() {
-    return failure.get();
+    return follower.failure();
   }
 
   /** Number of ids remembered. */
@@ -130,43 +110,9 @@ public final class DeliveryLog implements AutoCloseable {
     return at != null && clock.millis() - at <= window.toMillis();
   }
 
-  private void follow() {
-    try {
-      List<PartitionInfo> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30));
-      if (partitions == null || partitions.isEmpty()) {
-        throw new IllegalStateException("topic " + topic + " does not exist");
-      }
-      List<TopicPartition> assigned =
-          partitions.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-      consumer.assign(assigned);
-      consumer.seekToBeginning(assigned);
-      Map<TopicPartition, Long> target = new HashMap<>(consumer.endOffsets(assigned));
-      checkCaughtUp(target);
-      while (running.get()) {
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          if (record.key() != null && record.value() != null) {
-            accepted.merge(record.key(), record.timestamp(), Math::max);
-          }
-        }
-        if (!caughtUp.get()) {
-          checkCaughtUp(target);
-        }
-        sweep();
-      }
-    } catch (WakeupException e) {
-      // closing
-    } catch (RuntimeException e) {
-      failure.set(e.getClass().getSimpleName() + ": " + e.getMessage());
-      LOG.errorf("delivery log stopped following %s: %s", topic, e.toString());
-    } finally {
-      consumer.close();
-    }
-  }
-
-  private void checkCaughtUp(Map<TopicPartition, Long> target) {
-    target.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
-    if (target.isEmpty() && !caughtUp.getAndSet(true)) {
-      LOG.infof("delivery log caught up: %d delivery ids known", accepted.size());
+  private void remember(ConsumerRecord<String, byte[]> record) {
+    if (record.key() != null && record.value() != null) {
+      accepted.merge(record.key(), record.timestamp(), Math::max);
     }
   }
 
@@ -182,11 +128,6 @@ public final class DeliveryLog implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
-    running.set(false);
-    consumer.wakeup();
-    Thread t = follower;
-    if (t != null) {
-      t.join(10_000);
-    }
+    follower.close();
   }
 }
