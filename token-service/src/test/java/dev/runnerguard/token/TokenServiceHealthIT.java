@@ -8,4 +8,5 @@ import io.quarkus.test.junit.QuarkusTest;
 /** The service starts against the real broker and answers health and metrics. */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(GitHubSimResource.class)
 class TokenServiceHealthIT extends ServiceHealthContract {}

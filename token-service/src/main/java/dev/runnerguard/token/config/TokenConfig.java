@@ -1,0 +1,69 @@
+package dev.runnerguard.token.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Settings of the token-service. Secrets (App private key, internal service secret) are read by
+ * {@link Secrets} (env or file, -D refused), never through this mapping.
+ */
+@ConfigMapping(prefix = "runnerguard.token")
+public interface TokenConfig {
+  /** GitHub REST base URL (GitHub Enterprise Server: https://HOST/api/v3; github-sim). */
+  @WithDefault("https://api.github.com")
+  String githubUrl();
+
+  /** GitHub App id (numeric). */
+  Optional<Long> appId();
+
+  /** GitHub App client id (preferred JWT issuer when set). */
+  Optional<String> clientId();
+
+  /** Installation id per organisation: runnerguard.token.installations.ORG=ID. */
+  Map<String, Long> installations();
+
+  /** Concurrent outgoing GitHub calls. */
+  @WithDefault("20")
+  int maxConcurrency();
+
+  /** Attempts per GitHub call (first included). */
+  @WithDefault("4")
+  int maxAttempts();
+
+  /** First backoff step for 5xx / I/O errors. */
+  @WithDefault("200ms")
+  Duration backoffBase();
+
+  /** Upper bound of one backoff step. */
+  @WithDefault("5s")
+  Duration backoffMax();
+
+  /** Longest wait honoured for retry-after / x-ratelimit-reset before giving up. */
+  @WithDefault("60s")
+  Duration maxRateLimitWait();
+
+  /** Installation tokens are refreshed this long before they expire. */
+  @WithDefault("5m")
+  Duration tokenRefreshMargin();
+
+  /** Per-request timeout towards GitHub. */
+  @WithDefault("15s")
+  Duration requestTimeout();
+
+  /**
+   * Declared only so the mapping knows the name: the key is read (and a -D refused) by {@link
+   * Secrets}; never call this.
+   */
+  @Deprecated
+  Optional<String> appKey();
+
+  /** Path of the App private key PEM (read by {@link Secrets}). */
+  Optional<String> appKeyFile();
+
+  /** Kafka topic of the audit events. */
+  @WithDefault("credential.audit")
+  String auditTopic();
+}
