@@ -35,7 +35,8 @@ class ModuleBoundariesTest {
           "github-sim");
 
   /** What a service module may depend on among the project's own artifacts. */
-  static final Set<String> ALLOWED = Set.of("runnerguard-schemas", "runnerguard-testing");
+  static final Set<String> ALLOWED =
+      Set.of("runnerguard-schemas", "runnerguard-support", "runnerguard-testing");
 
   static JavaClasses classes;
 

@@ -3,6 +3,7 @@ package dev.runnerguard.token.config;
 import dev.runnerguard.schemas.avro.CredentialAction;
 import dev.runnerguard.schemas.avro.CredentialType;
 import dev.runnerguard.schemas.serde.EventMetadataFactory;
+import dev.runnerguard.support.SecretSettings;
 import dev.runnerguard.token.app.AppCredentials;
 import dev.runnerguard.token.app.PemKeys;
 import dev.runnerguard.token.app.ServiceTokenVerifier;
@@ -58,28 +59,18 @@ public class TokenRuntime {
   }
 
   void start(@Observes StartupEvent event) {
-    Secrets.Source source =
-        new Secrets.Source() {
-          @Override
-          public Optional<String> value(String name) {
-            return raw.getOptionalValue(name, String.class);
-          }
-
-          @Override
-          public boolean onCommandLine(String name) {
-            return System.getProperty(name) != null;
-          }
-        };
+    SecretSettings.Source source =
+        SecretSettings.Source.of(name -> raw.getOptionalValue(name, String.class));
     // Refusals (system property, unreadable file) stop the start: a misconfiguration.
-    Optional<String> keyPem = Secrets.load(source, Secrets.APP_KEY, Secrets.APP_KEY_FILE);
+    Optional<String> keyPem = SecretSettings.load(source, Secrets.APP_KEY, Secrets.APP_KEY_FILE);
     Optional<String> internal =
-        Secrets.load(source, Secrets.INTERNAL_SECRET, Secrets.INTERNAL_SECRET_FILE);
+        SecretSettings.load(source, Secrets.INTERNAL_SECRET, Secrets.INTERNAL_SECRET_FILE);
     if (internal.isEmpty()) {
       notReady =
           "no internal service secret: set "
-              + Secrets.envName(Secrets.INTERNAL_SECRET)
+              + SecretSettings.envName(Secrets.INTERNAL_SECRET)
               + " or "
-              + Secrets.envName(Secrets.INTERNAL_SECRET_FILE);
+              + SecretSettings.envName(Secrets.INTERNAL_SECRET_FILE);
       LOG.warn(notReady + "; the internal API answers 503");
       return;
     }
@@ -87,9 +78,9 @@ public class TokenRuntime {
     if (keyPem.isEmpty() || config.appId().isEmpty()) {
       notReady =
           "no GitHub App credentials: set "
-              + Secrets.envName(Secrets.APP_KEY_FILE)
+              + SecretSettings.envName(Secrets.APP_KEY_FILE)
               + " (or "
-              + Secrets.envName(Secrets.APP_KEY)
+              + SecretSettings.envName(Secrets.APP_KEY)
               + ") and runnerguard.token.app-id";
       LOG.warn(notReady + "; the internal API answers 503");
       return;

@@ -9,6 +9,7 @@ import dev.runnerguard.gateway.intake.WebhookIntake;
 import dev.runnerguard.gateway.signature.WebhookSecrets;
 import dev.runnerguard.gateway.signature.WebhookSignatureVerifier;
 import dev.runnerguard.schemas.serde.EventMetadataFactory;
+import dev.runnerguard.support.SecretSettings;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
@@ -16,7 +17,6 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.util.List;
-import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -69,17 +69,7 @@ public class GatewayBeans {
   WebhookSignatureVerifier verifier(Config mpConfig) {
     return new WebhookSignatureVerifier(
         WebhookSecrets.load(
-            new WebhookSecrets.Source() {
-              @Override
-              public Optional<String> value(String name) {
-                return mpConfig.getOptionalValue(name, String.class);
-              }
-
-              @Override
-              public boolean onCommandLine(String name) {
-                return System.getProperties().containsKey(name);
-              }
-            }));
+            SecretSettings.Source.of(name -> mpConfig.getOptionalValue(name, String.class))));
   }
 
   @Produces

@@ -1,9 +1,7 @@
 package dev.runnerguard.gateway.signature;
 
-import java.io.IOException;
+import dev.runnerguard.support.SecretSettings;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -26,32 +24,13 @@ public final class WebhookSecrets {
 
   private WebhookSecrets() {}
 
-  /** Where a setting can be read: the config value, and whether it came from the command line. */
-  public interface Source {
-    Optional<String> value(String name);
-
-    boolean onCommandLine(String name);
-  }
-
   /**
    * The active secrets, current first.
    *
    * @throws IllegalStateException when no current secret is configured, a secret is given on the
    *     command line, both a value and a file are given, or a file cannot be read or is empty
    */
-  public static List<byte[]> load(Source source) {
-    for (String name : List.of(SECRET, PREVIOUS)) {
-      if (source.onCommandLine(name)) {
-        throw new IllegalStateException(
-            name
-                + " was given as a JVM system property (on the command line, visible to every"
-                + " process); pass it as the environment variable "
-                + envName(name)
-                + " or in a file ("
-                + envName(name + "-file")
-                + ")");
-      }
-    }
+  public static List<byte[]> load(SecretSettings.Source source) {
     Optional<byte[]> current = one(source, SECRET, SECRET_FILE);
     if (current.isEmpty()) {
       throw new IllegalStateException(
@@ -67,37 +46,13 @@ public final class WebhookSecrets {
     return secrets;
   }
 
-  private static Optional<byte[]> one(Source source, String valueName, String fileName) {
-    Optional<String> value = source.value(valueName).filter(v -> !v.isEmpty());
-    Optional<String> file = source.value(fileName).filter(v -> !v.isBlank());
-    if (value.isPresent() && file.isPresent()) {
-      throw new IllegalStateException(
-          "both " + envName(valueName) + " and " + envName(fileName) + " are set; set one");
-    }
-    if (value.isPresent()) {
-      return Optional.of(value.get().getBytes(StandardCharsets.UTF_8));
-    }
-    if (file.isEmpty()) {
-      return Optional.empty();
-    }
-    Path path = Path.of(file.get());
-    String content;
-    try {
-      content = Files.readString(path, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new IllegalStateException(
-          "cannot read the webhook secret file " + path + " (" + envName(fileName) + ")");
-    }
-    content = content.endsWith("\r\n") ? content.substring(0, content.length() - 2) : content;
-    content = content.endsWith("\n") ? content.substring(0, content.length() - 1) : content;
-    if (content.isEmpty()) {
-      throw new IllegalStateException(
-          "the webhook secret file " + path + " (" + envName(fileName) + ") is empty");
-    }
-    return Optional.of(content.getBytes(StandardCharsets.UTF_8));
+  private static Optional<byte[]> one(
+      SecretSettings.Source source, String valueName, String fileName) {
+    return SecretSettings.load(source, valueName, fileName)
+        .map(secret -> secret.getBytes(StandardCharsets.UTF_8));
   }
 
   static String envName(String setting) {
-    return setting.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_');
+    return SecretSettings.envName(setting);
   }
 }

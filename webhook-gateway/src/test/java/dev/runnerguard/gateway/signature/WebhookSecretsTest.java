@@ -3,6 +3,7 @@ package dev.runnerguard.gateway.signature;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.runnerguard.support.SecretSettings;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 class WebhookSecretsTest {
   private static final String VALUE = "s3cr3t-value-that-must-never-print";
 
-  static WebhookSecrets.Source source(Map<String, String> values, Set<String> onCommandLine) {
-    return new WebhookSecrets.Source() {
+  static SecretSettings.Source source(Map<String, String> values, Set<String> onCommandLine) {
+    return new SecretSettings.Source() {
       @Override
       public Optional<String> value(String name) {
         return Optional.ofNullable(values.get(name));
