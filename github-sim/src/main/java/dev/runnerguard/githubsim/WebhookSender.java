@@ -1,6 +1,7 @@
 package dev.runnerguard.githubsim;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.runnerguard.support.SecretSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -12,8 +13,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +23,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -75,36 +75,18 @@ public class WebhookSender {
     executor.shutdownNow();
   }
 
-  /** The secret from env or a file named by env; system properties are refused. */
+  /**
+   * The secret from env or a file named by env, by the same rule as the gateway ({@link
+   * SecretSettings}: a JVM system property is refused); null when neither is set.
+   */
   static byte[] loadSecret(Map<String, String> env) {
-    if (System.getProperty(SECRET_ENV) != null || System.getProperty(SECRET_FILE_ENV) != null) {
-      throw new IllegalStateException(
-          "github-sim: the webhook secret must come from the environment ("
-              + SECRET_ENV
-              + " or "
-              + SECRET_FILE_ENV
-              + "), not a system property");
-    }
-    String value = env.get(SECRET_ENV);
-    if (value == null || value.isEmpty()) {
-      String file = env.get(SECRET_FILE_ENV);
-      if (file == null || file.isEmpty()) {
-        return null;
-      }
-      try {
-        value = Files.readString(Path.of(file), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new IllegalStateException(
-            "github-sim: cannot read the webhook secret file named by " + SECRET_FILE_ENV, e);
-      }
-      if (value.endsWith("\n")) {
-        value = value.substring(0, value.length() - 1);
-      }
-      if (value.endsWith("\r")) {
-        value = value.substring(0, value.length() - 1);
-      }
-    }
-    return value.getBytes(StandardCharsets.UTF_8);
+    return SecretSettings.load(
+            SecretSettings.Source.of(
+                name -> Optional.ofNullable(env.get(SecretSettings.envName(name)))),
+            "runnerguard.webhook.secret",
+            "runnerguard.webhook.secret-file")
+        .map(value -> value.getBytes(StandardCharsets.UTF_8))
+        .orElse(null);
   }
 
   static String signature(byte[] secret, byte[] body) {
