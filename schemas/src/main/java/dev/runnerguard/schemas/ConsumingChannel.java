@@ -9,6 +9,20 @@ package dev.runnerguard.schemas;
 public enum ConsumingChannel {
   /** policy-service: admission decisions for queued jobs. */
   POLICY_ADMISSION(Topics.WORKFLOW_JOB, "policy-admission"),
+  /** policy-service detection: runtime signals from sensors. */
+  DETECTION_SIGNAL(Topics.RUNNER_SIGNAL, "detection-signal"),
+  /** policy-service detection: webhook facts (second in_progress on a runner, foreign runners). */
+  DETECTION_WORKFLOW_JOB(Topics.WORKFLOW_JOB, "detection-workflow-job"),
+  /** policy-service detection: lifecycle facts (signal after completed, max duration). */
+  DETECTION_LIFECYCLE(Topics.RUNNER_LIFECYCLE, "detection-lifecycle"),
+  /** policy-service detection: raw falcosidekick JSON. */
+  DETECTION_FALCO(Topics.FALCO_EVENTS, "detection-falco"),
+  /** runner-orchestrator: admission decisions (admit provisions a runner). */
+  ORCHESTRATOR_ADMISSION(Topics.RUNNER_ADMISSION, "orchestrator-admission"),
+  /** runner-orchestrator: in_progress marks a runner busy, completed finishes it. */
+  ORCHESTRATOR_WORKFLOW_JOB(Topics.WORKFLOW_JOB, "orchestrator-workflow-job"),
+  /** runner-orchestrator: quarantine, destroy, release commands. */
+  ORCHESTRATOR_COMMAND(Topics.RUNNER_COMMAND, "orchestrator-command"),
   /** audit-ingest: every platform topic, one channel each, normalised to OCSF and chained. */
   AUDIT_WORKFLOW_JOB(Topics.WORKFLOW_JOB, "audit-workflow-job"),
   AUDIT_DELIVERY(Topics.DELIVERY, "audit-delivery"),
