@@ -1,6 +1,7 @@
 package dev.runnerguard.githubsim;
 
 import com.nimbusds.jwt.SignedJWT;
+import dev.runnerguard.githubsim.RateLimits.Snapshot;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
@@ -11,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
@@ -26,22 +26,8 @@ public class ApiFilter {
 
   @Inject Sim sim;
   @Inject AppRegistry apps;
-  @Inject SimConfig config;
   @Inject MeterRegistry registry;
-
-  private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
-
-  static final class Bucket {
-    final int limit;
-    int used;
-    long reset;
-
-    Bucket(int limit) {
-      this.limit = limit;
-    }
-  }
-
-  record Snapshot(int limit, int remaining, int used, long reset) {}
+  @Inject RateLimits rateLimits;
 
   static boolean isApi(String path) {
     String p = path.startsWith("/") ? path.substring(1) : path;
@@ -62,7 +48,7 @@ public class ApiFilter {
   }
 
   private Response decide(ContainerRequestContext ctx) {
-    Snapshot rl = count(bucketKey(ctx.getHeaderString("Authorization")));
+    Snapshot rl = rateLimits.count(bucketKey(ctx.getHeaderString("Authorization")));
     int retryAfter = sim.faults.takeRateLimit();
     if (retryAfter >= 0) {
       long reset = Instant.now().getEpochSecond() + retryAfter;
@@ -137,24 +123,6 @@ public class ApiFilter {
         .header("x-ratelimit-used", s.used())
         .header("x-ratelimit-reset", s.reset())
         .header("x-ratelimit-resource", "core");
-  }
-
-  /** Counts one request; remaining &lt; 0 means over the limit. */
-  private Snapshot count(String key) {
-    int limit = key.equals("anonymous") ? 60 : config.rateLimitPerHour();
-    Bucket b = buckets.computeIfAbsent(key, k -> new Bucket(limit));
-    long now = Instant.now().getEpochSecond();
-    synchronized (b) {
-      if (now >= b.reset) {
-        b.used = 0;
-        b.reset = now + 3600;
-      }
-      if (b.used >= b.limit) {
-        return new Snapshot(b.limit, -1, b.used, b.reset);
-      }
-      b.used++;
-      return new Snapshot(b.limit, b.limit - b.used, b.used, b.reset);
-    }
   }
 
   private String bucketKey(String authorization) {

@@ -46,6 +46,7 @@ public class ControlResource {
   @Inject WebhookSender webhooks;
   @Inject ExfilListener exfil;
   @Inject SimConfig config;
+  @Inject RateLimits rateLimits;
   @Context UriInfo uri;
 
   // ---- apps ----
@@ -260,6 +261,7 @@ public class ControlResource {
   @Path("faults")
   public Map<String, Object> resetFaults() {
     sim.faults.reset();
+    rateLimits.reset();
     return sim.faults.describe();
   }
 
@@ -275,7 +277,8 @@ public class ControlResource {
             "retry_after",
             "latency_ms",
             "drop_next_completed",
-            "foreign_runner");
+            "foreign_runner",
+            "rate_limit_app");
     req.fieldNames()
         .forEachRemaining(
             f -> {
@@ -292,9 +295,34 @@ public class ControlResource {
     if (req.has("drop_next_completed") && !req.get("drop_next_completed").isBoolean()) {
       throw ApiError.control(400, "bad_request", "drop_next_completed must be a boolean");
     }
+    List<String> appBuckets = null;
+    int appRemaining = 0;
+    int appResetIn = 60;
+    if (req.has("rate_limit_app")) {
+      JsonNode spec = req.get("rate_limit_app");
+      if (!spec.isObject() || !spec.path("app_id").isIntegralNumber()) {
+        throw ApiError.control(
+            400, "bad_request", "rate_limit_app must be an object {app_id, remaining?, reset_in?}");
+      }
+      long appId = spec.get("app_id").asLong();
+      if (apps.apps().stream().noneMatch(a -> a.appId() == appId)) {
+        throw ApiError.control(404, "not_found", "no App with id " + appId);
+      }
+      appRemaining = spec.has("remaining") ? intField(spec, "remaining", 0, 1_000_000) : 0;
+      appResetIn = spec.has("reset_in") ? intField(spec, "reset_in", 1, 3600) : 60;
+      appBuckets = new ArrayList<>();
+      appBuckets.add("app:" + appId);
+      for (var i : apps.installationsOf(appId)) {
+        appBuckets.add("installation:" + i.id());
+      }
+    }
     Map<String, Object> foreign = null;
     if (req.has("foreign_runner")) {
       foreign = foreignRunner(req.get("foreign_runner"));
+    }
+    Map<String, Object> limitedBuckets = null;
+    if (appBuckets != null) {
+      limitedBuckets = rateLimits.set(appBuckets, appRemaining, appResetIn);
     }
     synchronized (sim.faults) {
       if (req.has("fail_next")) {
@@ -319,6 +347,9 @@ public class ControlResource {
     Map<String, Object> out = new LinkedHashMap<>(sim.faults.describe());
     if (foreign != null) {
       out.put("foreign_runner", foreign);
+    }
+    if (limitedBuckets != null) {
+      out.put("rate_limit_app", limitedBuckets);
     }
     return Response.ok(out).build();
   }

@@ -282,6 +282,94 @@ class GitHubSimIT {
   }
 
   @Test
+  void secondAppOnTheSameOrgHasItsOwnRateLimitAndCanBeLimitedAlone() throws Exception {
+    java.security.KeyPair pair = KeyPairGenerator.getInstance("RSA").generateKeyPair();
+    String publicPem =
+        "-----BEGIN PUBLIC KEY-----\n"
+            + Base64.getMimeEncoder().encodeToString(pair.getPublic().getEncoded())
+            + "\n-----END PUBLIC KEY-----\n";
+    var created =
+        given()
+            .contentType("application/json")
+            .body(Map.of("public_key_pem", publicPem, "orgs", List.of(ORG)))
+            .post("/_sim/apps")
+            .then()
+            .statusCode(201)
+            .body("installations[0].org", equalTo(ORG))
+            .extract()
+            .jsonPath();
+    long appId = created.getLong("app_id");
+    long installation = created.getLong("installations[0].id");
+    assertThat(appId).isNotEqualTo(APP_ID);
+    assertThat(given().get("/_sim/apps").then().extract().jsonPath().getList("app_id"))
+        .hasSizeGreaterThanOrEqualTo(2);
+    Instant now = Instant.now();
+    String secondToken =
+        given()
+            .header(
+                "Authorization",
+                "Bearer "
+                    + jwt(pair.getPrivate(), appId, now.minusSeconds(60), now.plusSeconds(600)))
+            .post("/app/installations/" + installation + "/access_tokens")
+            .then()
+            .statusCode(201)
+            .extract()
+            .path("token");
+    String firstToken = token();
+
+    // Only the second App: 2 requests left, then over the limit until the reset.
+    given()
+        .contentType("application/json")
+        .body(Map.of("rate_limit_app", Map.of("app_id", appId, "remaining", 2, "reset_in", 120)))
+        .post("/_sim/faults")
+        .then()
+        .statusCode(200)
+        .body("rate_limit_app.'installation:" + installation + "'.remaining", equalTo(2));
+    String groups = "/orgs/" + ORG + "/actions/runner-groups";
+    given()
+        .header("Authorization", "Bearer " + secondToken)
+        .get(groups)
+        .then()
+        .statusCode(200)
+        .header("x-ratelimit-remaining", "1");
+    given().header("Authorization", "Bearer " + secondToken).get(groups).then().statusCode(200);
+    long reset =
+        Long.parseLong(
+            given()
+                .header("Authorization", "Bearer " + secondToken)
+                .get(groups)
+                .then()
+                .statusCode(403)
+                .header("x-ratelimit-remaining", "0")
+                .body("message", equalTo("API rate limit exceeded."))
+                .extract()
+                .header("x-ratelimit-reset"));
+    assertThat(reset).isGreaterThan(Instant.now().getEpochSecond() + 60);
+    given()
+        .header("Authorization", "Bearer " + firstToken)
+        .get(groups)
+        .then()
+        .statusCode(200)
+        .header("x-ratelimit-remaining", matchesPattern("[1-9][0-9]*"));
+
+    given()
+        .contentType("application/json")
+        .body(Map.of("rate_limit_app", Map.of("app_id", 999)))
+        .post("/_sim/faults")
+        .then()
+        .statusCode(404);
+    given()
+        .contentType("application/json")
+        .body(Map.of("rate_limit_app", Map.of("remaining", 1)))
+        .post("/_sim/faults")
+        .then()
+        .statusCode(400);
+    // DELETE /_sim/faults (after each test) refills the buckets.
+    given().delete("/_sim/faults").then().statusCode(200);
+    given().header("Authorization", "Bearer " + secondToken).get(groups).then().statusCode(200);
+  }
+
+  @Test
   void controlApiRefusesBadInputWithClearJson() {
     for (String body :
         List.of(
