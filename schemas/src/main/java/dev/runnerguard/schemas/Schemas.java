@@ -5,8 +5,11 @@ import dev.runnerguard.schemas.avro.CredentialAuditEvent;
 import dev.runnerguard.schemas.avro.DeliveryReceipt;
 import dev.runnerguard.schemas.avro.Finding;
 import dev.runnerguard.schemas.avro.GitHubWebhookEvent;
+import dev.runnerguard.schemas.avro.ProviderEvent;
 import dev.runnerguard.schemas.avro.RunnerCommand;
+import dev.runnerguard.schemas.avro.RunnerInput;
 import dev.runnerguard.schemas.avro.RunnerLifecycleEvent;
+import dev.runnerguard.schemas.avro.RunnerRecord;
 import dev.runnerguard.schemas.avro.SecuritySignal;
 import dev.runnerguard.schemas.avro.WorkflowJobEvent;
 import java.io.IOException;
@@ -47,6 +50,7 @@ public final class Schemas {
     m.put(Topics.RUNNER_FINDING, Finding.class);
     m.put(Topics.RUNNER_COMMAND, RunnerCommand.class);
     m.put(Topics.CREDENTIAL_AUDIT, CredentialAuditEvent.class);
+    m.put(Topics.RUNNER_PROVIDER_EVENT, ProviderEvent.class);
     VALUE_TYPES = Collections.unmodifiableMap(m);
   }
 
@@ -64,8 +68,17 @@ public final class Schemas {
 
   /** Every top-level record class, in topic order, each once (a type may serve several topics). */
   public static List<Class<? extends SpecificRecord>> recordClasses() {
-    return VALUE_TYPES.values().stream().distinct().toList();
+    return java.util.stream.Stream.concat(VALUE_TYPES.values().stream(), INTERNAL_TYPES.stream())
+        .distinct()
+        .toList();
   }
+
+  /**
+   * Durable records that are not a platform topic's value: the runner-orchestrator's state store
+   * (changelog) and its repartition topic. They are released and checked like topic values.
+   */
+  private static final List<Class<? extends SpecificRecord>> INTERNAL_TYPES =
+      List.of(RunnerRecord.class, RunnerInput.class);
 
   /** The current schema of a generated record class. */
   public static Schema currentSchema(Class<? extends SpecificRecord> type) {

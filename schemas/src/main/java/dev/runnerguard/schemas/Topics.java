@@ -29,6 +29,12 @@ public enum Topics {
   RUNNER_FINDING("runner.finding", "runner id", 6, false),
   RUNNER_COMMAND("runner.command", "runner id", 12, false),
   CREDENTIAL_AUDIT("credential.audit", "runner id", 6, false),
+  /**
+   * What runner providers did (provisioned, failed, exited, destroyed, quarantine steps), fed back
+   * into the runner-orchestrator's state machine; as many partitions as {@link #RUNNER_COMMAND} so
+   * the two are co-partitioned by runner id.
+   */
+  RUNNER_PROVIDER_EVENT("runner.provider-event", "runner id", 12, false),
   FALCO_EVENTS("falco.events", "none (raw falcosidekick JSON)", 6, false),
   AUDIT_OCSF("audit.ocsf", "event id", 6, false);
 

@@ -15,8 +15,12 @@ import dev.runnerguard.schemas.avro.GitHubWebhookEvent;
 import dev.runnerguard.schemas.avro.Isolation;
 import dev.runnerguard.schemas.avro.NetworkInfo;
 import dev.runnerguard.schemas.avro.ProcessInfo;
+import dev.runnerguard.schemas.avro.ProviderEvent;
+import dev.runnerguard.schemas.avro.ProviderEventKind;
 import dev.runnerguard.schemas.avro.RunnerCommand;
+import dev.runnerguard.schemas.avro.RunnerInput;
 import dev.runnerguard.schemas.avro.RunnerLifecycleEvent;
+import dev.runnerguard.schemas.avro.RunnerRecord;
 import dev.runnerguard.schemas.avro.RunnerSpec;
 import dev.runnerguard.schemas.avro.RunnerState;
 import dev.runnerguard.schemas.avro.SecuritySignal;
@@ -161,8 +165,39 @@ public final class SampleRecords {
           .setPartition(3)
           .setOffset(42L)
           .build();
+    } else if (type == ProviderEvent.class) {
+      return providerEvent();
+    } else if (type == RunnerInput.class) {
+      return RunnerInput.newBuilder().setPayload(providerEvent()).build();
+    } else if (type == RunnerRecord.class) {
+      return RunnerRecord.newBuilder()
+          .setRunnerId("rg-42-1")
+          .setState(RunnerState.BUSY)
+          .setRequestedForJobId(42L)
+          .setJobId(43L)
+          .setRepositoryFullName("acme/app")
+          .setOrganization("acme")
+          .setRunnerClass("private-linux")
+          .setProvider("local-sandbox")
+          .setCreatedAt(T.toEpochMilli())
+          .setStateSince(T.toEpochMilli())
+          .setUpdatedAt(T.toEpochMilli())
+          .setTimestamps(Map.of("REQUESTED", T.toEpochMilli()))
+          .setSeen(List.of("cmd-1"))
+          .build();
     }
     throw new IllegalArgumentException("no sample for " + type);
+  }
+
+  static ProviderEvent providerEvent() {
+    return ProviderEvent.newBuilder()
+        .setMetadata(metadata())
+        .setRunnerId("rg-42-1")
+        .setKind(ProviderEventKind.PROVISIONED)
+        .setProvider("local-sandbox")
+        .setJobId(42L)
+        .setDurations(Map.of("provision", 12L))
+        .build();
   }
 
   /** A workflow_job sample whose raw body contains {@link #SECRET_MARKER}. */

@@ -52,7 +52,7 @@ class TopicsTest {
                     .contains(topic.topicName()));
     assertThat(Schemas.valueType(Topics.FALCO_EVENTS)).isEmpty();
     assertThat(Schemas.valueType(Topics.WORKFLOW_JOB)).isPresent();
-    for (var type : Schemas.recordClasses()) {
+    for (var type : Schemas.valueTypes().values()) {
       Schema schema = Schemas.currentSchema(type);
       assertThat(schema.getNamespace()).isEqualTo("dev.runnerguard.schemas.avro");
       assertThat(schema.getFields().get(0).name()).isEqualTo("metadata");
