@@ -131,6 +131,17 @@ public class AuditResource {
       b.put("reason", r.firstBroken().reason());
       body.put("firstBroken", b);
     }
+    if (r.checkpoint() == null) {
+      body.put("checkpoint", null);
+    } else {
+      Map<String, Object> cp = new LinkedHashMap<>();
+      cp.put("throughSeq", r.checkpoint().throughSeq());
+      cp.put("lastHash", dev.runnerguard.audit.chain.HashChain.hex(r.checkpoint().lastHash()));
+      cp.put("prunedRows", r.checkpoint().prunedRows());
+      cp.put("createdAt", r.checkpoint().createdAt().toString());
+      cp.put("keyId", r.checkpoint().keyId());
+      body.put("checkpoint", cp);
+    }
     return ok(body);
   }
 

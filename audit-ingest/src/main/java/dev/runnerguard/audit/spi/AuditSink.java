@@ -5,11 +5,12 @@ import java.util.List;
 
 /**
  * A SIEM destination for stored OCSF events. Implementations are CDI beans named {@code
- * <Impl>AuditSink} (e.g. {@code KafkaAuditSink}; Splunk HEC and syslog are to come). The {@code
- * SinkForwarder} gives each enabled sink its own thread and durable position ({@code
- * sink_position}): it hands the sink the rows after its position in seq order and advances the
- * position only after {@link #deliver} returned, so delivery is at-least-once and one sink's outage
- * neither loses events nor stalls storage or the other sinks.
+ * <Impl>AuditSink} ({@code KafkaAuditSink}, {@code HecAuditSink}; syslog destinations come from
+ * {@link AuditSinkProvider}, {@code SyslogAuditSink}). The {@code SinkForwarder} gives each enabled
+ * sink its own thread and durable position ({@code sink_position}): it hands the sink the rows
+ * after its position in seq order and advances the position only after {@link #deliver} returned,
+ * so delivery is at-least-once and one sink's outage neither loses events nor stalls storage or the
+ * other sinks.
  */
 public interface AuditSink {
 
@@ -22,7 +23,9 @@ public interface AuditSink {
   /**
    * Delivers a batch and returns only once the destination acknowledged every event of it.
    *
-   * @throws Exception when any event was not acknowledged; the whole batch is retried later
+   * @throws Exception when any event was not acknowledged; the whole batch is retried later. A
+   *     {@link SinkException} says whether the failure is retriable or permanent; any other
+   *     exception counts as retriable.
    */
   void deliver(List<StoredEvent> batch) throws Exception;
 }

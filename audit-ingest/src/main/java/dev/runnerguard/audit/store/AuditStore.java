@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.runnerguard.audit.chain.CanonicalJson;
 import dev.runnerguard.audit.chain.HashChain;
 import dev.runnerguard.audit.ocsf.NormalisedEvent;
+import dev.runnerguard.audit.retention.Checkpoint;
+import dev.runnerguard.audit.retention.CheckpointSigner;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Array;
 import java.sql.Connection;
@@ -45,9 +47,11 @@ public class AuditStore {
       "seq, event_id, topic, class_uid, severity_id, occurred_at, dead_lettered, ocsf::text";
 
   private final DataSource dataSource;
+  private final CheckpointSigner signer;
 
-  public AuditStore(DataSource dataSource) {
+  public AuditStore(DataSource dataSource, CheckpointSigner signer) {
     this.dataSource = dataSource;
+    this.signer = signer;
   }
 
   /** Appends events to the chain, each event id at most once. */
@@ -148,59 +152,235 @@ public class AuditStore {
     }
   }
 
-  /** Walks the whole chain in seq order and reports the first row that does not verify. */
+  /**
+   * Walks the chain in seq order from the newest retention checkpoint (or from the genesis when
+   * nothing was pruned) and reports the first row that does not verify. A checkpoint whose
+   * signature does not verify with the configured key is itself reported as broken.
+   */
   public VerifyResult verify() throws SQLException {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-      try (PreparedStatement q =
-          c.prepareStatement(
-              "SELECT seq, event_id, ocsf::text, prev_hash, hash FROM audit_event ORDER BY seq")) {
-        q.setFetchSize(1000);
-        byte[] expectedPrev = HashChain.GENESIS;
-        long checked = 0;
-        try (ResultSet rs = q.executeQuery()) {
-          while (rs.next()) {
-            long seq = rs.getLong(1);
-            String eventId = rs.getString(2);
-            byte[] prev = rs.getBytes(4);
-            byte[] hash = rs.getBytes(5);
-            checked++;
-            if (!Arrays.equals(expectedPrev, prev)) {
-              c.rollback();
-              return new VerifyResult(
-                  false,
-                  checked,
-                  new VerifyResult.Broken(
-                      seq, eventId, "prev_hash does not match the previous row's hash"));
-            }
-            JsonNode ocsf = parse(rs.getString(3));
-            if (!Arrays.equals(hash, HashChain.hash(prev, ocsf))) {
-              c.rollback();
-              return new VerifyResult(
-                  false,
-                  checked,
-                  new VerifyResult.Broken(
-                      seq, eventId, "hash does not match the row's OCSF event"));
-            }
-            expectedPrev = hash;
-          }
-        }
-        try (PreparedStatement h = c.prepareStatement("SELECT seq, hash FROM chain_head");
-            ResultSet rs = h.executeQuery()) {
-          if (rs.next() && checked > 0 && !Arrays.equals(rs.getBytes(2), expectedPrev)) {
-            c.rollback();
+      try {
+        return verify(c);
+      } finally {
+        c.rollback();
+      }
+    }
+  }
+
+  private VerifyResult verify(Connection c) throws SQLException {
+    Checkpoint cp = latestCheckpoint(c);
+    byte[] expectedPrev = HashChain.GENESIS;
+    long from = 0;
+    if (cp != null) {
+      if (!cp.verifiedBy(signer)) {
+        return new VerifyResult(
+            false,
+            0,
+            new VerifyResult.Broken(
+                cp.throughSeq(),
+                null,
+                signer.hasKey()
+                    ? "retention checkpoint signature does not verify (forged or altered)"
+                    : "retention checkpoint cannot be verified: no checkpoint key configured"),
+            cp);
+      }
+      expectedPrev = cp.lastHash();
+      from = cp.throughSeq();
+    }
+    long checked = 0;
+    try (PreparedStatement q =
+        c.prepareStatement(
+            "SELECT seq, event_id, ocsf::text, prev_hash, hash FROM audit_event WHERE seq > ?"
+                + " ORDER BY seq")) {
+      q.setLong(1, from);
+      q.setFetchSize(1000);
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          long seq = rs.getLong(1);
+          String eventId = rs.getString(2);
+          byte[] prev = rs.getBytes(4);
+          byte[] hash = rs.getBytes(5);
+          checked++;
+          if (!Arrays.equals(expectedPrev, prev)) {
             return new VerifyResult(
                 false,
                 checked,
                 new VerifyResult.Broken(
-                    rs.getLong(1), null, "chain head does not match the last row (rows removed)"));
+                    seq,
+                    eventId,
+                    checked == 1 && cp != null
+                        ? "prev_hash does not match the retention checkpoint's hash"
+                        : "prev_hash does not match the previous row's hash"),
+                cp);
           }
+          JsonNode ocsf = parse(rs.getString(3));
+          if (!Arrays.equals(hash, HashChain.hash(prev, ocsf))) {
+            return new VerifyResult(
+                false,
+                checked,
+                new VerifyResult.Broken(seq, eventId, "hash does not match the row's OCSF event"),
+                cp);
+          }
+          expectedPrev = hash;
         }
-        c.rollback();
-        return new VerifyResult(true, checked, null);
       }
     }
+    try (PreparedStatement h = c.prepareStatement("SELECT seq, hash FROM chain_head");
+        ResultSet rs = h.executeQuery()) {
+      if (rs.next()
+          && (checked > 0 || cp != null)
+          && !Arrays.equals(rs.getBytes(2), expectedPrev)) {
+        return new VerifyResult(
+            false,
+            checked,
+            new VerifyResult.Broken(
+                rs.getLong(1), null, "chain head does not match the last row (rows removed)"),
+            cp);
+      }
+    }
+    return new VerifyResult(true, checked, null, cp);
+  }
+
+  /** The newest retention checkpoint, or null when nothing was ever pruned. */
+  public Checkpoint latestCheckpoint() throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      return latestCheckpoint(c);
+    }
+  }
+
+  private static Checkpoint latestCheckpoint(Connection c) throws SQLException {
+    try (PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT through_seq, last_hash, pruned_rows, created_at, algorithm, key_id,"
+                    + " signature FROM audit_checkpoint ORDER BY through_seq DESC LIMIT 1");
+        ResultSet rs = ps.executeQuery()) {
+      if (!rs.next()) {
+        return null;
+      }
+      return new Checkpoint(
+          rs.getLong(1),
+          rs.getBytes(2),
+          rs.getLong(3),
+          rs.getTimestamp(4).toInstant(),
+          rs.getString(5),
+          rs.getString(6),
+          rs.getBytes(7));
+    }
+  }
+
+  /**
+   * Prunes the oldest rows: every row before the first one stored at or after {@code cutoff}, but
+   * none after {@code maxSeq} (the lowest position of the enabled sinks, so no sink loses an event
+   * it has not delivered). In one transaction with the chain head locked: appends a checkpoint
+   * signed by {@code signer} naming the last pruned row's seq and hash, then deletes through the
+   * controlled path {@code audit_prune()}. Returns the new checkpoint, or null when nothing was old
+   * enough.
+   */
+  public Checkpoint prune(Instant cutoff, long maxSeq) throws SQLException {
+    if (!signer.hasKey()) {
+      throw new IllegalStateException("retention needs a checkpoint key");
+    }
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        long headSeq;
+        try (PreparedStatement lock =
+                c.prepareStatement("SELECT seq FROM chain_head WHERE id = 1 FOR UPDATE");
+            ResultSet rs = lock.executeQuery()) {
+          rs.next();
+          headSeq = rs.getLong(1);
+        }
+        long through = Math.min(headSeq, maxSeq);
+        try (PreparedStatement ps =
+            c.prepareStatement("SELECT min(seq) FROM audit_event WHERE stored_at >= ?")) {
+          ps.setTimestamp(1, Timestamp.from(cutoff));
+          try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            long firstYoung = rs.getLong(1);
+            if (!rs.wasNull()) {
+              through = Math.min(through, firstYoung - 1);
+            }
+          }
+        }
+        byte[] lastHash = null;
+        long rows = 0;
+        long lastSeq = 0;
+        try (PreparedStatement ps =
+            c.prepareStatement("SELECT count(*), max(seq) FROM audit_event WHERE seq <= ?")) {
+          ps.setLong(1, through);
+          try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            rows = rs.getLong(1);
+            lastSeq = rs.getLong(2);
+          }
+        }
+        if (rows == 0) {
+          c.rollback();
+          return null;
+        }
+        try (PreparedStatement ps =
+            c.prepareStatement("SELECT hash FROM audit_event WHERE seq = ?")) {
+          ps.setLong(1, lastSeq);
+          try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            lastHash = rs.getBytes(1);
+          }
+        }
+        Instant now = Instant.ofEpochMilli(System.currentTimeMillis());
+        Checkpoint cp =
+            new Checkpoint(
+                lastSeq,
+                lastHash,
+                rows,
+                now,
+                CheckpointSigner.ALGORITHM,
+                signer.keyId(),
+                signer.sign(lastSeq, lastHash, rows, now));
+        try (PreparedStatement ins =
+            c.prepareStatement(
+                "INSERT INTO audit_checkpoint (through_seq, last_hash, pruned_rows, created_at,"
+                    + " algorithm, key_id, signature) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+          ins.setLong(1, cp.throughSeq());
+          ins.setBytes(2, cp.lastHash());
+          ins.setLong(3, cp.prunedRows());
+          ins.setTimestamp(4, Timestamp.from(cp.createdAt()));
+          ins.setString(5, cp.algorithm());
+          ins.setString(6, cp.keyId());
+          ins.setBytes(7, cp.signature());
+          ins.executeUpdate();
+        }
+        try (PreparedStatement del = c.prepareStatement("SELECT audit_prune(?)")) {
+          del.setLong(1, lastSeq);
+          try (ResultSet rs = del.executeQuery()) {
+            rs.next();
+            if (rs.getLong(1) != rows) {
+              throw new SQLException(
+                  "pruned " + rs.getLong(1) + " rows, expected " + rows, "40001");
+            }
+          }
+        }
+        c.commit();
+        return cp;
+      } catch (SQLException | RuntimeException e) {
+        try {
+          c.rollback();
+        } catch (SQLException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        throw e;
+      }
+    }
+  }
+
+  /** The lowest durable position among the named sinks (0 when one never delivered). */
+  public long minSinkPosition(java.util.Collection<String> sinks) throws SQLException {
+    long min = Long.MAX_VALUE;
+    for (String s : sinks) {
+      min = Math.min(min, sinkPosition(s));
+    }
+    return min;
   }
 
   /** A runner's events in time order. */
