@@ -1,5 +1,6 @@
 package dev.runnerguard.token.api;
 
+import dev.runnerguard.token.apps.BudgetExhaustedException;
 import dev.runnerguard.token.config.TokenRuntime;
 import dev.runnerguard.token.spi.GitHubClient.JitSpec;
 import dev.runnerguard.token.spi.GitHubClient.JobInfo;
@@ -18,6 +19,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -75,10 +77,9 @@ public class InternalResource {
       throw new ApiException(400, "bad_request", "invalid JIT request", problems);
     }
     TokenOperations ops = runtime.operations();
-    long inst = installation(ops, req.org());
+    installation(ops, req.org());
     JitConfig jit =
         ops.mintJit(
-            inst,
             req.org(),
             req.repo(),
             new JitSpec(
@@ -97,8 +98,8 @@ public class InternalResource {
   @Path("/orgs/{org}/runners/{id}")
   public Response deleteRunner(@PathParam("org") String org, @PathParam("id") String id) {
     TokenOperations ops = runtime.operations();
-    long inst = installation(ops, org);
-    ops.deleteRunner(inst, org, positive(id, "runner id"), "requested by the orchestrator");
+    installation(ops, org);
+    ops.deleteRunner(org, positive(id, "runner id"), "requested by the orchestrator");
     return Response.noContent().build();
   }
 
@@ -106,9 +107,9 @@ public class InternalResource {
   @Path("/orgs/{org}/runners")
   public Map<String, Object> runners(@PathParam("org") String org) {
     TokenOperations ops = runtime.operations();
-    long inst = installation(ops, org);
+    installation(ops, org);
     List<Map<String, Object>> list = new ArrayList<>();
-    for (RunnerInfo r : ops.listRunners(inst, org)) {
+    for (RunnerInfo r : ops.listRunners(org)) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("id", r.id());
       m.put("name", r.name());
@@ -127,9 +128,9 @@ public class InternalResource {
       @PathParam("repo") String repo,
       @PathParam("jobId") String jobId) {
     TokenOperations ops = runtime.operations();
-    long inst = installation(ops, owner);
+    installation(ops, owner);
     repoName(repo);
-    JobInfo j = ops.job(inst, owner, repo, positive(jobId, "job id"));
+    JobInfo j = ops.job(owner, repo, positive(jobId, "job id"));
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", j.id());
     m.put("status", j.status());
@@ -146,24 +147,23 @@ public class InternalResource {
       @PathParam("runId") String runId,
       @QueryParam("force") String force) {
     TokenOperations ops = runtime.operations();
-    long inst = installation(ops, owner);
+    installation(ops, owner);
     repoName(repo);
     if (force != null && !force.equals("true") && !force.equals("false")) {
       throw new ApiException(400, "bad_request", "force must be true or false");
     }
-    ops.cancel(inst, owner, repo, positive(runId, "run id"), "true".equals(force));
+    ops.cancel(owner, repo, positive(runId, "run id"), "true".equals(force));
     return Response.status(202).entity(Map.of("cancelled", true)).build();
   }
 
-  private static long installation(TokenOperations ops, String org) {
+  private static void installation(TokenOperations ops, String org) {
     if (org == null || !JitRequest.GITHUB_NAME.matcher(org).matches()) {
       throw new ApiException(400, "bad_request", "org must be a GitHub organisation name");
     }
-    return ops.installation(org)
-        .orElseThrow(
-            () ->
-                new ApiException(
-                    404, "unknown_org", "organisation " + org + " has no configured installation"));
+    if (!ops.manages(org)) {
+      throw new ApiException(
+          404, "unknown_org", "organisation " + org + " has no configured installation");
+    }
   }
 
   private static void repoName(String repo) {
@@ -191,13 +191,19 @@ public class InternalResource {
 
   @ServerExceptionMapper
   public Response github(GitHubException e) {
-    LOG.warnf("GitHub call failed: %s", e.getMessage());
+    if (e.circuitOpen()) {
+      LOG.debugf("GitHub call refused: %s", e.getMessage());
+    } else {
+      LOG.warnf("GitHub call failed: %s", e.getMessage());
+    }
     if (e.retriable()) {
-      return error(
-          e.rateLimited() ? 429 : 503,
-          e.rateLimited() ? "github_rate_limited" : "github_unavailable",
-          e.getMessage(),
-          List.of());
+      return retryAfter(
+          error(
+              e.rateLimited() ? 429 : 503,
+              e.rateLimited() ? "github_rate_limited" : "github_unavailable",
+              e.getMessage(),
+              List.of()),
+          e.retryAfter());
     }
     int status =
         switch (e.status()) {
@@ -207,6 +213,22 @@ public class InternalResource {
           default -> 502;
         };
     return error(status, "github_refused", e.getMessage(), List.of());
+  }
+
+  @ServerExceptionMapper
+  public Response budget(BudgetExhaustedException e) {
+    LOG.infof("GitHub call refused: %s", e.getMessage());
+    return retryAfter(
+        error(429, "github_budget_exhausted", e.getMessage(), List.of()), e.retryAfter());
+  }
+
+  /** Adds Retry-After (whole seconds, at least 1) when the wait is known. */
+  private static Response retryAfter(Response r, Duration wait) {
+    if (wait == null) {
+      return r;
+    }
+    long s = wait.getSeconds() + (wait.getNano() > 0 ? 1 : 0);
+    return Response.fromResponse(r).header("Retry-After", Math.max(1, s)).build();
   }
 
   @ServerExceptionMapper

@@ -15,5 +15,19 @@ public final class Secrets {
 
   public static final String INTERNAL_SECRET_FILE = "runnerguard.internal.secret-file";
 
+  /** Names of a named App ([a-z0-9] words joined by '-'). */
+  public static final java.util.regex.Pattern APP_NAME =
+      java.util.regex.Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
+
+  /** Key PEM of the named App NAME: env RUNNERGUARD_TOKEN_APP_KEY_NAME. */
+  public static String appKey(String name) {
+    return APP_KEY + "-" + name;
+  }
+
+  /** Key PEM file of the named App NAME: env RUNNERGUARD_TOKEN_APP_KEY_NAME_FILE. */
+  public static String appKeyFile(String name) {
+    return APP_KEY + "-" + name + "-file";
+  }
+
   private Secrets() {}
 }

@@ -25,6 +25,61 @@ public interface TokenConfig {
   /** Installation id per organisation: runnerguard.token.installations.ORG=ID. */
   Map<String, Long> installations();
 
+  /**
+   * Named Apps, in addition to the single App above: runnerguard.token.apps.NAME.app-id,
+   * .client-id, .installations.ORG; key from env RUNNERGUARD_TOKEN_APP_KEY_NAME or
+   * RUNNERGUARD_TOKEN_APP_KEY_NAME_FILE ({@link Secrets#appKey(String)}).
+   */
+  Map<String, NamedApp> apps();
+
+  /** One named GitHub App. */
+  interface NamedApp {
+    /** GitHub App id (numeric). */
+    long appId();
+
+    /** App client id (preferred JWT issuer when set). */
+    Optional<String> clientId();
+
+    /** Installation id per organisation. */
+    Map<String, Long> installations();
+  }
+
+  /** The circuit breaker per GitHub base URL. */
+  Circuit circuit();
+
+  /** Circuit breaker settings. */
+  interface Circuit {
+    /** Consecutive retriable failures (5xx, I/O; counted per HTTP attempt) that open it. */
+    @WithDefault("8")
+    int failureThreshold();
+
+    /** How long it stays open before one trial call. */
+    @WithDefault("30s")
+    Duration cooldown();
+  }
+
+  /** Secondary-rate-limit budgets per App. */
+  Budget budget();
+
+  /** Budget settings (GitHub documents 80 content requests/min, 500/h, 900 points/min/endpoint). */
+  interface Budget {
+    /** Content-creating calls (JIT mint, delete runner, cancel, force-cancel) per minute. */
+    @WithDefault("80")
+    int contentPerMinute();
+
+    /** Content-creating calls per hour (0: no hourly budget). */
+    @WithDefault("500")
+    int contentPerHour();
+
+    /** Points per endpoint per minute (GET 1, POST/DELETE 5). */
+    @WithDefault("900")
+    int pointsPerMinute();
+
+    /** Longest a call waits for budget; beyond it the call gets 429 at once. */
+    @WithDefault("5s")
+    Duration maxWait();
+  }
+
   /** Concurrent outgoing GitHub calls. */
   @WithDefault("20")
   int maxConcurrency();

@@ -27,27 +27,38 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
- * GitHub over java.net.http: bounded concurrency (semaphore), retry of 5xx and I/O errors with
- * jittered exponential backoff, rate limits honoured (retry-after, x-ratelimit-reset; bounded
- * wait), metrics per endpoint and outcome and the remaining rate limit per App. Never logs or
- * throws a credential or a response body.
+ * GitHub over java.net.http for one App: bounded concurrency (a semaphore shared by all Apps), the
+ * circuit breaker of the base URL (shared), retry of 5xx and I/O errors with jittered exponential
+ * backoff, metrics per endpoint and outcome and the App's remaining rate limit. A rate limit
+ * (403/429 with retry-after, or remaining 0 and a reset) is not waited out here: it is thrown at
+ * once with the wait, so the caller ({@code apps.AppRouter}) can use another App or wait. Never
+ * logs or throws a credential or a response body.
  */
 public final class HttpGitHubClient implements GitHubClient {
   private static final Logger LOG = Logger.getLogger(HttpGitHubClient.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** What GitHub asks when a secondary limit answer names no wait ("wait at least a minute"). */
+  static final Duration DEFAULT_SECONDARY_WAIT = Duration.ofSeconds(60);
+
   /** Settings of the client. */
-  public record Settings(
-      URI baseUrl,
-      int maxConcurrency,
-      int maxAttempts,
-      Duration maxRateLimitWait,
-      Duration requestTimeout,
-      long appId) {}
+  public record Settings(URI baseUrl, int maxAttempts, Duration requestTimeout, long appId) {}
+
+  /** What the clients of all Apps share: the HTTP client, the concurrency bound, the breaker. */
+  public record Shared(HttpClient http, Semaphore permits, CircuitBreaker breaker) {
+    public static Shared create(int maxConcurrency, CircuitBreaker breaker) {
+      return new Shared(
+          HttpClient.newBuilder()
+              .connectTimeout(Duration.ofSeconds(5))
+              .followRedirects(HttpClient.Redirect.NEVER)
+              .build(),
+          new Semaphore(Math.max(1, maxConcurrency), true),
+          breaker);
+    }
+  }
 
   /** How the client waits (replaceable in tests). */
   public interface Sleeper {
@@ -58,27 +69,32 @@ public final class HttpGitHubClient implements GitHubClient {
   private final HttpClient http;
   private final Backoff backoff;
   private final Semaphore permits;
+  private final CircuitBreaker breaker;
   private final Clock clock;
   private final Sleeper sleeper;
   private final MeterRegistry registry;
+  private final RateLimitState rate;
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
-  private final AtomicLong remaining = new AtomicLong(-1);
 
   public HttpGitHubClient(
-      Settings settings, Backoff backoff, MeterRegistry registry, Clock clock, Sleeper sleeper) {
+      Settings settings,
+      Backoff backoff,
+      MeterRegistry registry,
+      Clock clock,
+      Sleeper sleeper,
+      Shared shared,
+      RateLimitState rate) {
     this.settings = settings;
     this.backoff = backoff;
     this.registry = registry;
     this.clock = clock;
     this.sleeper = sleeper;
-    this.permits = new Semaphore(Math.max(1, settings.maxConcurrency()), true);
-    this.http =
-        HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(5))
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
-    Gauge.builder("runnerguard.token.github.rate_limit_remaining", remaining, AtomicLong::get)
-        .description("x-ratelimit-remaining of the last GitHub answer, per App (-1 = unknown)")
+    this.permits = shared.permits();
+    this.http = shared.http();
+    this.breaker = shared.breaker();
+    this.rate = rate;
+    Gauge.builder("runnerguard.token.github.rate_limit_remaining", rate, RateLimitState::remaining)
+        .description("x-ratelimit-remaining of the App's last GitHub answer (-1 = unknown)")
         .tag("app_id", Long.toString(settings.appId()))
         .register(registry);
   }
@@ -218,38 +234,22 @@ public final class HttpGitHubClient implements GitHubClient {
     int attempt = 0;
     while (true) {
       attempt++;
+      CircuitBreaker.Admission admission = breaker.acquire();
+      if (!admission.allowed()) {
+        count(endpoint, "circuit_open");
+        throw GitHubException.circuitOpen(
+            endpoint
+                + ": GitHub is unavailable (circuit open after repeated 5xx/I/O failures); retry in "
+                + Math.max(1, ceilSeconds(admission.retryAfter()))
+                + " s",
+            admission.retryAfter());
+      }
       GitHubException failure;
-      Duration wait;
+      HttpResponse<String> resp;
       try {
-        HttpResponse<String> resp = send(method, path, credential, body);
-        recordRemaining(resp);
-        int status = resp.statusCode();
-        if (status == expected || (status >= 200 && status < 300)) {
-          count(endpoint, "success");
-          String text = resp.body();
-          return text == null || text.isBlank() ? JSON.createObjectNode() : JSON.readTree(text);
-        }
-        Optional<Duration> rl =
-            Backoff.rateLimitWait(
-                resp.headers().firstValue("retry-after").orElse(null),
-                resp.headers().firstValue("x-ratelimit-remaining").orElse(null),
-                resp.headers().firstValue("x-ratelimit-reset").orElse(null),
-                clock.instant());
-        boolean rateLimited = (status == 403 || status == 429) && rl.isPresent();
-        String message = endpoint + ": GitHub answered " + status + githubMessage(resp.body());
-        if (rateLimited) {
-          count(endpoint, "rate_limited");
-          failure = new GitHubException(message, status, true, true, rl.get());
-          wait = rl.get();
-        } else if (status >= 500) {
-          count(endpoint, "server_error");
-          failure = new GitHubException(message, status, true, false, null);
-          wait = backoff.delay(attempt);
-        } else {
-          count(endpoint, "client_error");
-          throw new GitHubException(message, status, false, false, null);
-        }
+        resp = send(method, path, credential, body);
       } catch (IOException e) {
+        breaker.failure(admission);
         count(endpoint, "io_error");
         failure =
             new GitHubException(
@@ -258,34 +258,102 @@ public final class HttpGitHubClient implements GitHubClient {
                 true,
                 false,
                 null);
-        wait = backoff.delay(attempt);
+        retryOrThrow(endpoint, attempt, failure);
+        continue;
       } catch (InterruptedException e) {
+        breaker.release(admission);
         Thread.currentThread().interrupt();
         throw new GitHubException(endpoint + ": interrupted", 0, true, false, null);
       }
-      if (attempt >= settings.maxAttempts()) {
-        throw failure;
+      rate.observe(
+          resp.headers().firstValue("x-ratelimit-remaining").orElse(null),
+          resp.headers().firstValue("x-ratelimit-reset").orElse(null));
+      int status = resp.statusCode();
+      if (status >= 500) {
+        breaker.failure(admission);
+        count(endpoint, "server_error");
+        failure =
+            new GitHubException(
+                endpoint + ": GitHub answered " + status + githubMessage(resp.body()),
+                status,
+                true,
+                false,
+                null);
+        retryOrThrow(endpoint, attempt, failure);
+        continue;
       }
-      if (wait.compareTo(settings.maxRateLimitWait()) > 0) {
-        LOG.warnf(
-            "%s: GitHub asks to wait %ss, more than the bound %ss; giving up",
-            endpoint, wait.toSeconds(), settings.maxRateLimitWait().toSeconds());
-        throw failure;
+      breaker.success(admission);
+      if (status == expected || (status >= 200 && status < 300)) {
+        count(endpoint, "success");
+        String text = resp.body();
+        try {
+          return text == null || text.isBlank() ? JSON.createObjectNode() : JSON.readTree(text);
+        } catch (IOException e) {
+          throw new GitHubException(
+              endpoint + ": GitHub answered " + status + " with a body that is not JSON",
+              status,
+              false,
+              false,
+              null);
+        }
       }
-      LOG.infof(
-          "%s: attempt %d failed (status %d%s), retrying in %d ms",
-          endpoint,
-          attempt,
-          failure.status(),
-          failure.rateLimited() ? ", rate limited" : "",
-          wait.toMillis());
-      try {
-        sleeper.sleep(wait);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw failure;
+      String message = endpoint + ": GitHub answered " + status + githubMessage(resp.body());
+      Optional<Duration> rl = rateLimitWait(resp, status, message);
+      if (rl.isPresent()) {
+        count(endpoint, "rate_limited");
+        throw new GitHubException(message, status, true, true, rl.get());
       }
+      count(endpoint, "client_error");
+      throw new GitHubException(message, status, false, false, null);
     }
+  }
+
+  /**
+   * The wait a 403/429 asks for: retry-after, else the reset when remaining is 0, else (a secondary
+   * limit that names no wait: a 429, or a 403 whose message speaks of a rate limit) one minute.
+   */
+  private Optional<Duration> rateLimitWait(HttpResponse<String> resp, int status, String message) {
+    if (status != 403 && status != 429) {
+      return Optional.empty();
+    }
+    Optional<Duration> rl =
+        Backoff.rateLimitWait(
+            resp.headers().firstValue("retry-after").orElse(null),
+            resp.headers().firstValue("x-ratelimit-remaining").orElse(null),
+            resp.headers().firstValue("x-ratelimit-reset").orElse(null),
+            clock.instant());
+    if (rl.isPresent()) {
+      return rl;
+    }
+    if (status == 429 || message.toLowerCase(java.util.Locale.ROOT).contains("rate limit")) {
+      return Optional.of(DEFAULT_SECONDARY_WAIT);
+    }
+    return Optional.empty();
+  }
+
+  /** After a retriable failure: throws it when out of attempts, else waits the backoff. */
+  private void retryOrThrow(String endpoint, int attempt, GitHubException failure) {
+    if (attempt >= settings.maxAttempts()) {
+      throw failure;
+    }
+    if (breaker.state() == CircuitBreaker.State.OPEN) {
+      return; // the next acquire refuses at once: no point in waiting
+    }
+    Duration wait = backoff.delay(attempt);
+    LOG.infof(
+        "%s: attempt %d failed (status %d), retrying in %d ms",
+        endpoint, attempt, failure.status(), wait.toMillis());
+    try {
+      sleeper.sleep(wait);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw failure;
+    }
+  }
+
+  static long ceilSeconds(Duration d) {
+    long s = d.getSeconds();
+    return d.getNano() > 0 ? s + 1 : s;
   }
 
   private HttpResponse<String> send(String method, String path, String credential, String body)
@@ -314,19 +382,6 @@ public final class HttpGitHubClient implements GitHubClient {
   private String base() {
     String s = settings.baseUrl().toString();
     return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
-  }
-
-  private void recordRemaining(HttpResponse<String> resp) {
-    resp.headers()
-        .firstValue("x-ratelimit-remaining")
-        .ifPresent(
-            v -> {
-              try {
-                remaining.set(Long.parseLong(v.trim()));
-              } catch (NumberFormatException e) {
-                // ignore
-              }
-            });
   }
 
   private void count(String endpoint, String outcome) {

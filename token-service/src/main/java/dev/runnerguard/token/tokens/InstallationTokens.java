@@ -79,6 +79,11 @@ public final class InstallationTokens {
     }
   }
 
+  /** The cached tokens (for in-process leak tests). */
+  public java.util.List<InstallationToken> cached() {
+    return java.util.List.copyOf(cache.values());
+  }
+
   /** Drops a cached token GitHub refused (401). */
   public void invalidate(long installationId) {
     cache.remove(installationId);

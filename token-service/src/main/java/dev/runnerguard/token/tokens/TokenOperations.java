@@ -2,78 +2,76 @@ package dev.runnerguard.token.tokens;
 
 import dev.runnerguard.schemas.avro.CredentialAction;
 import dev.runnerguard.schemas.avro.CredentialType;
+import dev.runnerguard.token.apps.AppRouter;
+import dev.runnerguard.token.apps.AppRouter.Route;
+import dev.runnerguard.token.apps.GitHubApp;
 import dev.runnerguard.token.audit.CredentialAudit;
-import dev.runnerguard.token.spi.GitHubClient;
+import dev.runnerguard.token.github.Budgets.Endpoint;
 import dev.runnerguard.token.spi.GitHubClient.JitSpec;
 import dev.runnerguard.token.spi.GitHubClient.JobInfo;
 import dev.runnerguard.token.spi.GitHubClient.RunnerInfo;
 import dev.runnerguard.token.spi.GitHubException;
+import dev.runnerguard.token.spi.InstallationToken;
 import dev.runnerguard.token.spi.JitConfig;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.jboss.logging.Logger;
 
-/** The credential operations behind the internal API (no HTTP, no CDI). */
+/**
+ * The credential operations behind the internal API (no HTTP, no CDI). Each GitHub call runs on an
+ * App chosen by the {@link AppRouter}; audit events name the App and installation used.
+ */
 public final class TokenOperations {
   private static final Logger LOG = Logger.getLogger(TokenOperations.class);
 
-  private final GitHubClient github;
-  private final InstallationTokens tokens;
-  private final Map<String, Long> installations;
-  private final long appId;
+  private final AppRouter router;
   private final CredentialAudit audit;
 
-  public TokenOperations(
-      GitHubClient github,
-      InstallationTokens tokens,
-      Map<String, Long> installations,
-      long appId,
-      CredentialAudit audit) {
-    this.github = github;
-    this.tokens = tokens;
-    this.installations = Map.copyOf(installations);
-    this.appId = appId;
+  public TokenOperations(AppRouter router, CredentialAudit audit) {
+    this.router = router;
     this.audit = audit;
   }
 
-  /** The installation of an organisation, when this service manages it. */
-  public Optional<Long> installation(String org) {
-    return Optional.ofNullable(installations.get(org));
+  /** Whether an App is configured with an installation on this organisation. */
+  public boolean manages(String org) {
+    return router.manages(org);
   }
 
   /**
-   * Mints a JIT config. On 409 (name exists) deletes the stale registration with that name and
-   * retries once.
+   * Mints a JIT config. On 409 (name exists, org scope) deletes the stale registration with that
+   * name and retries once.
    */
-  public JitConfig mintJit(long installationId, String org, String repo, JitSpec spec) {
-    JitConfig jit;
+  public JitConfig mintJit(String org, String repo, JitSpec spec) {
+    Minted minted;
     try {
-      jit = tokens.withToken(installationId, t -> github.generateJitConfig(t, org, repo, spec));
+      minted = mintOnce(org, repo, spec);
     } catch (GitHubException e) {
       if (e.status() != 409 || repo != null) {
         throw e;
       }
       List<RunnerInfo> same =
-          tokens.withToken(installationId, t -> github.listRunners(t, org, spec.name()));
+          router.call(
+              org, Endpoint.RUNNERS, (r, t) -> r.app().github().listRunners(t, org, spec.name()));
       for (RunnerInfo r : same) {
         if (r.name().equals(spec.name())) {
           LOG.infof(
               "JIT name %s exists in %s (runner %d): deleting the stale registration",
               spec.name(), org, r.id());
-          deleteRunner(installationId, org, r.id(), "stale registration with the same name");
+          deleteRunner(org, r.id(), "stale registration with the same name");
         }
       }
-      jit = tokens.withToken(installationId, t -> github.generateJitConfig(t, org, repo, spec));
+      minted = mintOnce(org, repo, spec);
     }
+    JitConfig jit = minted.jit();
     audit.publish(
         Long.toString(jit.runnerId()),
         audit.event(
             CredentialAction.JIT_CONFIG_MINTED,
             CredentialType.JIT_CONFIG,
             CredentialAudit.credentialRef(jit.encoded()),
-            appId,
-            installationId,
+            minted.route().app().appId(),
+            minted.route().installationId(),
             jit.runnerId(),
             jit.runnerName(),
             org,
@@ -81,25 +79,38 @@ public final class TokenOperations {
             null,
             Map.of(),
             null));
-    LOG.infof("JIT config minted for runner %d (%s) in %s", jit.runnerId(), jit.runnerName(), org);
+    LOG.infof(
+        "JIT config minted for runner %d (%s) in %s with GitHub App %d",
+        jit.runnerId(), jit.runnerName(), org, minted.route().app().appId());
     return jit;
   }
 
-  public void deleteRunner(long installationId, String org, long runnerId, String reason) {
-    tokens.withToken(
-        installationId,
-        t -> {
-          github.deleteRunner(t, org, runnerId);
-          return null;
-        });
+  private record Minted(Route route, JitConfig jit) {}
+
+  private Minted mintOnce(String org, String repo, JitSpec spec) {
+    return router.call(
+        org,
+        Endpoint.GENERATE_JITCONFIG,
+        (r, t) -> new Minted(r, r.app().github().generateJitConfig(t, org, repo, spec)));
+  }
+
+  public void deleteRunner(String org, long runnerId, String reason) {
+    Route route =
+        router.call(
+            org,
+            Endpoint.DELETE_RUNNER,
+            (r, t) -> {
+              r.app().github().deleteRunner(t, org, runnerId);
+              return r;
+            });
     audit.publish(
         Long.toString(runnerId),
         audit.event(
             CredentialAction.RUNNER_REGISTRATION_DELETED,
             CredentialType.JIT_CONFIG,
             "runner-" + runnerId,
-            appId,
-            installationId,
+            route.app().appId(),
+            route.installationId(),
             runnerId,
             null,
             org,
@@ -110,26 +121,36 @@ public final class TokenOperations {
     LOG.infof("runner registration %d deleted in %s", runnerId, org);
   }
 
-  /** The (cached) installation token: for in-process tests that look for leaks. */
-  public dev.runnerguard.token.spi.InstallationToken installationToken(long installationId) {
-    return tokens.get(installationId);
+  public List<RunnerInfo> listRunners(String org) {
+    return router.call(org, Endpoint.RUNNERS, (r, t) -> r.app().github().listRunners(t, org, null));
   }
 
-  public List<RunnerInfo> listRunners(long installationId, String org) {
-    return tokens.withToken(installationId, t -> github.listRunners(t, org, null));
+  public JobInfo job(String owner, String repo, long jobId) {
+    return router.call(
+        owner, Endpoint.JOB, (r, t) -> r.app().github().getJob(t, owner, repo, jobId));
   }
 
-  public JobInfo job(long installationId, String owner, String repo, long jobId) {
-    return tokens.withToken(installationId, t -> github.getJob(t, owner, repo, jobId));
-  }
-
-  public void cancel(long installationId, String owner, String repo, long runId, boolean force) {
-    tokens.withToken(
-        installationId,
-        t -> {
-          github.cancelRun(t, owner, repo, runId, force);
+  public void cancel(String owner, String repo, long runId, boolean force) {
+    router.call(
+        owner,
+        force ? Endpoint.FORCE_CANCEL : Endpoint.CANCEL,
+        (r, t) -> {
+          r.app().github().cancelRun(t, owner, repo, runId, force);
           return null;
         });
     LOG.infof("run %d in %s/%s cancelled (force=%s)", runId, owner, repo, force);
+  }
+
+  /** Every installation token the service holds (cached): for in-process leak tests only. */
+  public List<InstallationToken> heldInstallationTokens() {
+    List<InstallationToken> out = new ArrayList<>();
+    for (GitHubApp app : router.apps()) {
+      out.addAll(app.tokens().cached());
+    }
+    return out;
+  }
+
+  public AppRouter router() {
+    return router;
   }
 }
