@@ -1,5 +1,6 @@
 package dev.runnerguard.policy.admission;
 
+import dev.runnerguard.policy.detection.rules.DetectionConfig;
 import java.util.List;
 
 /**
@@ -11,13 +12,27 @@ import java.util.List;
  * @param files the file names it was built from, sorted
  * @param allowlist the organisations and repositories allowed at all
  * @param rules every rule in declaration order (files sorted by name)
+ * @param detection the detection settings (the directory's {@code DetectionPolicy} file, or the
+ *     built-in defaults when it has none)
  */
 public record PolicySet(
-    String version, String source, List<String> files, Allowlist allowlist, List<Rule> rules) {
+    String version,
+    String source,
+    List<String> files,
+    Allowlist allowlist,
+    List<Rule> rules,
+    DetectionConfig detection) {
 
   public PolicySet {
     files = List.copyOf(files);
     rules = List.copyOf(rules);
+    java.util.Objects.requireNonNull(detection, "detection");
+  }
+
+  /** A set with the built-in detection defaults. */
+  public PolicySet(
+      String version, String source, List<String> files, Allowlist allowlist, List<Rule> rules) {
+    this(version, source, files, allowlist, rules, DetectionConfig.defaults());
   }
 
   /**

@@ -6,6 +6,8 @@ import dev.runnerguard.policy.admission.EgressEntries;
 import dev.runnerguard.policy.admission.PolicySet;
 import dev.runnerguard.policy.admission.Rule;
 import dev.runnerguard.policy.admission.Rule.Runner;
+import dev.runnerguard.policy.detection.rules.DetectionConfig;
+import dev.runnerguard.policy.detection.rules.DetectionConfigReader;
 import dev.runnerguard.schemas.avro.Isolation;
 import dev.runnerguard.schemas.avro.RunnerSpec;
 import java.nio.ByteBuffer;
@@ -167,13 +169,39 @@ public final class PolicyLoader {
     }
     checkPublicGroups(rules, problems);
     checkRunnerClasses(rules, problems);
+    DetectionConfig detection = detection(parsed, problems);
     String version = version(files);
     return new PolicySet(
         version,
         source,
         files.stream().map(PolicyFile::name).toList(),
         new PolicySet.Allowlist(List.copyOf(orgs), List.copyOf(repos)),
-        rules);
+        rules,
+        detection);
+  }
+
+  /** The one {@code DetectionPolicy} file's settings, or the built-in defaults without one. */
+  private static DetectionConfig detection(List<Parsed> parsed, List<PolicyProblem> problems) {
+    Parsed owner = null;
+    DetectionConfig config = DetectionConfig.defaults();
+    for (Parsed p : parsed) {
+      if (!"DetectionPolicy".equals(p.tree().root().path("kind").asText())) {
+        continue;
+      }
+      if (owner != null) {
+        problems.add(
+            new PolicyProblem(
+                p.file(),
+                p.tree().line("/kind"),
+                "a DetectionPolicy is already defined in "
+                    + owner.file()
+                    + "; only one file may define it"));
+        continue;
+      }
+      owner = p;
+      config = DetectionConfigReader.read(p.file(), p.tree(), problems).orElse(config);
+    }
+    return config;
   }
 
   private record Defaults(String runnerGroup, long maxDurationSeconds) {}

@@ -79,7 +79,16 @@ public final class PolicyStore {
       PolicySet set = PolicyLoader.load(directory.describe(), files);
       active.set(set);
       lastProblem = null;
-      listener.accept(new Event(Outcome.LOADED, version, set.rules().size() + " rule(s)"));
+      listener.accept(
+          new Event(
+              Outcome.LOADED,
+              version,
+              set.rules().size()
+                  + " admission rule(s), detection from "
+                  + set.detection().source()
+                  + " ("
+                  + set.detection().rules().values().stream().filter(r -> r.enabled()).count()
+                  + " rule(s) enabled)"));
       return Outcome.LOADED;
     } catch (PolicyLoadException e) {
       lastProblem = e.getMessage();
