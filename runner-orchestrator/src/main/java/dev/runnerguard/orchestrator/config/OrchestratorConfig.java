@@ -1,0 +1,153 @@
+package dev.runnerguard.orchestrator.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The runner-orchestrator's one typed configuration ({@code runnerguard.orchestrator.*}; env {@code
+ * RUNNERGUARD_ORCHESTRATOR_*}). Every setting is documented in the module README.
+ */
+@ConfigMapping(prefix = "runnerguard.orchestrator")
+public interface OrchestratorConfig {
+
+  /** Kafka Streams application id: the consumer group every instance shares. */
+  @WithDefault("runner-orchestrator")
+  String applicationId();
+
+  /** Kafka Streams local state directory (checkpoints only; the store is in memory). */
+  Optional<String> stateDir();
+
+  /** Partitions of the internal repartition topic (= runner.command and runner.provider-event). */
+  @WithDefault("12")
+  int partitions();
+
+  /** Stream threads per instance. */
+  @WithDefault("1")
+  int streamThreads();
+
+  /** How often every runner is checked for due retries and timeouts. */
+  @WithDefault("1s")
+  Duration tickInterval();
+
+  /** Worker threads for provider and GitHub calls. */
+  @WithDefault("8")
+  int workers();
+
+  /** Where quarantine evidence is written (one directory per runner and quarantine). */
+  Optional<String> evidenceDir();
+
+  /** GitHub runner group ids by the group names admission decisions use. */
+  Map<String, Long> runnerGroupIds();
+
+  /** Labels every runner registers with besides its class's labels. */
+  @WithDefault("runnerguard")
+  List<String> platformLabels();
+
+  /** Work folder of the runner. */
+  @WithDefault("_work")
+  String workFolder();
+
+  Lifecycle lifecycle();
+
+  Reconcile reconcile();
+
+  TokenService tokenService();
+
+  Sandbox sandbox();
+
+  /** State machine timings. */
+  interface Lifecycle {
+    @WithDefault("2m")
+    Duration provisionTimeout();
+
+    @WithDefault("5")
+    int maxProvisionAttempts();
+
+    @WithDefault("1s")
+    Duration backoffBase();
+
+    @WithDefault("30s")
+    Duration backoffMax();
+
+    @WithDefault("2m")
+    Duration startTimeout();
+
+    @WithDefault("15m")
+    Duration idleTimeout();
+
+    @WithDefault("2m")
+    Duration jobCheckInterval();
+
+    @WithDefault("30s")
+    Duration exitedGrace();
+
+    @WithDefault("1m")
+    Duration destroyRetry();
+
+    @WithDefault("1m")
+    Duration quarantineRetry();
+
+    @WithDefault("1h")
+    Duration terminalRetention();
+
+    @WithDefault("6h")
+    Duration defaultMaxDuration();
+  }
+
+  /** The outer reconciliation loop. */
+  interface Reconcile {
+    @WithDefault("30s")
+    Duration interval();
+
+    /** Organisations whose GitHub runner list is compared (empty: providers only). */
+    Optional<List<String>> orgs();
+  }
+
+  /** The token-service's internal API; the shared secret comes from env or file only. */
+  interface TokenService {
+    @WithDefault("http://127.0.0.1:8081")
+    String url();
+
+    @WithDefault("15s")
+    Duration timeout();
+  }
+
+  /** The local-sandbox provider (enabled when a runner command is configured). */
+  interface Sandbox {
+    /** Runner program: the real run.sh of actions/runner, or github-sim's sim-runner.sh. */
+    Optional<String> runnerCommand();
+
+    /**
+     * Per-runner state directory (default $RUNNERGUARD_HOME/sandbox or /run/runnerguard/sandbox).
+     */
+    Optional<String> stateDir();
+
+    @WithDefault("10.213.0.0/16")
+    String addressPool();
+
+    @WithDefault("rg")
+    String namePrefix();
+
+    @WithDefault("65534")
+    int runnerUid();
+
+    @WithDefault("65534")
+    int runnerGid();
+
+    @WithDefault("2048")
+    int workspaceSizeMb();
+
+    @WithDefault("0.9")
+    double cpuBurnShare();
+
+    @WithDefault("10s")
+    Duration cpuBurnWindow();
+
+    @WithDefault("150ms")
+    Duration sensorInterval();
+  }
+}

@@ -1,0 +1,82 @@
+package dev.runnerguard.orchestrator.runtime;
+
+import dev.runnerguard.schemas.avro.RunnerRecord;
+import dev.runnerguard.schemas.kafka.TopicFollower;
+import dev.runnerguard.schemas.serde.EventCodec;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jboss.logging.Logger;
+
+/**
+ * A read model of every runner, whichever instance owns it: each instance follows the state store's
+ * compacted changelog topic (all partitions) into memory. The API and the gauges read it; it lags
+ * the owners by milliseconds.
+ */
+public final class RunnerView implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(RunnerView.class);
+  private final Map<String, RunnerRecord> runners = new ConcurrentHashMap<>();
+  private final TopicFollower follower;
+
+  public RunnerView(String bootstrapServers, String changelogTopic) {
+    Map<String, Object> c = new HashMap<>();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    c.put(ConsumerConfig.CLIENT_ID_CONFIG, "runner-orchestrator-view");
+    EventCodec<RunnerRecord> codec = EventCodec.of(RunnerRecord.class);
+    follower =
+        new TopicFollower(
+            "runner-view",
+            new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer()),
+            changelogTopic,
+            record -> {
+              if (record.key() == null) {
+                return;
+              }
+              if (record.value() == null) {
+                runners.remove(record.key());
+                return;
+              }
+              try {
+                runners.put(
+                    record.key(),
+                    codec.decode(
+                        record.topic(), record.partition(), record.offset(), record.value()));
+              } catch (RuntimeException e) {
+                LOG.warnf("skipping an unreadable runner record: %s", e.getMessage());
+              }
+            },
+            () -> {});
+  }
+
+  public void start() {
+    follower.start();
+  }
+
+  public boolean caughtUp() {
+    return follower.caughtUp();
+  }
+
+  public String failure() {
+    return follower.failure();
+  }
+
+  public Collection<RunnerRecord> all() {
+    return runners.values();
+  }
+
+  public Optional<RunnerRecord> get(String runnerId) {
+    return Optional.ofNullable(runners.get(runnerId));
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    follower.close();
+  }
+}
