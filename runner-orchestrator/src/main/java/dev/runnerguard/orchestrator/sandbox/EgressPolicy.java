@@ -110,7 +110,9 @@ public record EgressPolicy(List<Allow> allows, List<Forward> forwards, List<Stri
         nets.add(new int[] {addr & Ipv4.mask(prefix), prefix});
       } else if (Ipv4.isAddress(hostPart)) {
         nets.add(new int[] {Ipv4.parse(hostPart), 32});
-      } else if (HOST.matcher(hostPart).matches() && hostPart.length() <= 253) {
+      } else if (HOST.matcher(hostPart).matches()
+          && hostPart.length() <= 253
+          && !hostPart.matches("[0-9.]+")) {
         List<String> resolved;
         try {
           resolved = resolver.resolveIpv4(hostPart);
@@ -253,21 +255,21 @@ public record EgressPolicy(List<Allow> allows, List<Forward> forwards, List<Stri
     }
     for (Forward f : forwards) {
       if (f.port() == null) {
-        sb.append("    oifname \"eth0\" ip daddr ").append(hostAddr);
+        sb.append("    ip daddr ").append(hostAddr);
         sb.append(" ct status dnat accept\n");
       } else {
         for (String proto : List.of("tcp", "udp")) {
-          sb.append("    oifname \"eth0\" ip daddr ").append(hostAddr).append(" ct status dnat ");
+          sb.append("    ip daddr ").append(hostAddr).append(" ct status dnat ");
           sb.append(proto).append(" dport ").append(f.port()).append(" accept\n");
         }
       }
     }
     for (Allow a : allows) {
       if (a.port() == null) {
-        sb.append("    oifname \"eth0\" ip daddr ").append(a.nftDestination()).append(" accept\n");
+        sb.append("    ip daddr ").append(a.nftDestination()).append(" accept\n");
       } else {
         for (String proto : List.of("tcp", "udp")) {
-          sb.append("    oifname \"eth0\" ip daddr ").append(a.nftDestination()).append(' ');
+          sb.append("    ip daddr ").append(a.nftDestination()).append(' ');
           sb.append(proto).append(" dport ").append(a.port()).append(" accept\n");
         }
       }
@@ -297,7 +299,7 @@ public record EgressPolicy(List<Allow> allows, List<Forward> forwards, List<Stri
     String iif = "iifname \"" + veth + "\"";
     StringBuilder sb = new StringBuilder();
     sb.append("table ip ").append(table).append(" {\n");
-    sb.append("  chain pre {\n    type nat hook prerouting priority -100; policy accept;\n");
+    sb.append("  chain nat_pre {\n    type nat hook prerouting priority -100; policy accept;\n");
     for (Forward f : forwards) {
       if (f.port() == null) {
         sb.append("    ").append(iif).append(" ip daddr ").append(hostAddr);
@@ -311,12 +313,12 @@ public record EgressPolicy(List<Allow> allows, List<Forward> forwards, List<Stri
       }
     }
     sb.append("  }\n");
-    sb.append("  chain in {\n    type filter hook input priority -10; policy accept;\n");
+    sb.append("  chain filter_in {\n    type filter hook input priority -10; policy accept;\n");
     sb.append("    ").append(iif).append(" ct state established,related accept\n");
     sb.append("    ").append(iif).append(" ct status dnat accept\n");
     sb.append("    ").append(iif).append(" drop\n");
     sb.append("  }\n");
-    sb.append("  chain fwd {\n    type filter hook forward priority -10; policy accept;\n");
+    sb.append("  chain filter_fwd {\n    type filter hook forward priority -10; policy accept;\n");
     sb.append("    ").append(iif).append(" ct state established,related accept\n");
     for (Allow a : allows) {
       if (a.port() == null) {
@@ -333,7 +335,7 @@ public record EgressPolicy(List<Allow> allows, List<Forward> forwards, List<Stri
     sb.append("    oifname \"").append(veth).append("\" ct state established,related accept\n");
     sb.append("    oifname \"").append(veth).append("\" drop\n");
     sb.append("  }\n");
-    sb.append("  chain post {\n    type nat hook postrouting priority 100; policy accept;\n");
+    sb.append("  chain nat_post {\n    type nat hook postrouting priority 100; policy accept;\n");
     sb.append("    ip saddr ").append(runnerAddr).append(" oifname != \"").append(veth);
     sb.append("\" masquerade\n");
     sb.append("  }\n");
