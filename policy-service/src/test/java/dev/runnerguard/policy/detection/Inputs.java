@@ -29,6 +29,7 @@ public final class Inputs {
         .setSignalId(id)
         .setSource(SignalSource.HOST_SENSOR)
         .setKind(kind)
+        .setSeverity(dev.runnerguard.schemas.avro.Severity.UNKNOWN)
         .setObservedAt(Instant.ofEpochMilli(T0 + atOffset))
         .setRunnerId(runner)
         .setAttributes(new HashMap<>());
