@@ -21,7 +21,7 @@ import java.util.Map;
  * github-sim (its own JVM) with two Apps on octo-org: the sim's generated App (configured with the
  * single-App settings, also installed on other-org) and a second App "green" registered through
  * {@code POST /_sim/apps} (configured as a named App, key in a file named by {@code
- * runnerguard.token.app-key-green-file}). Small circuit and budget settings for the tests.
+ * runnerguard.token.apps.green.key-file}). Small circuit and budget settings for the tests.
  */
 public final class MultiAppSimResource implements QuarkusTestResourceLifecycleManager {
   static volatile ServiceProcess sim;
@@ -95,12 +95,13 @@ public final class MultiAppSimResource implements QuarkusTestResourceLifecycleMa
         config.put(
             "runnerguard.token.installations." + i.get("org").asText(), i.get("id").asText());
       }
-      // A named App on octo-org; its key by file (env RUNNERGUARD_TOKEN_APP_KEY_GREEN_FILE).
+      // A named App on octo-org; its key by file (in production rather the env
+      // RUNNERGUARD_TOKEN_APP_KEY_GREEN_FILE, which an in-process test cannot set).
       config.put("runnerguard.token.apps.green.app-id", Long.toString(greenAppId));
       config.put("runnerguard.token.apps.green.client-id", green.get("client_id").asText());
       config.put(
           "runnerguard.token.apps.green.installations.octo-org", Long.toString(greenInstallation));
-      config.put("runnerguard.token.app-key-green-file", greenKey.toString());
+      config.put("runnerguard.token.apps.green.key-file", greenKey.toString());
       // Small limits, so the tests reach them.
       config.put("runnerguard.token.circuit.failure-threshold", "3");
       config.put("runnerguard.token.circuit.cooldown", "2s");

@@ -8,5 +8,5 @@ import io.quarkus.test.junit.QuarkusTest;
 /** The service starts against the real broker and answers health and metrics. */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
-@QuarkusTestResource(GitHubSimResource.class)
+@QuarkusTestResource(value = GitHubSimResource.class, restrictToAnnotatedClass = true)
 class TokenServiceHealthIT extends ServiceHealthContract {}

@@ -7,11 +7,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.runnerguard.schemas.avro.CredentialAction;
 import dev.runnerguard.schemas.avro.CredentialAuditEvent;
 import dev.runnerguard.testing.KafkaTestResource;
+import dev.runnerguard.token.app.AppCredentials;
+import dev.runnerguard.token.app.PemKeys;
 import dev.runnerguard.token.config.TokenRuntime;
 import dev.runnerguard.token.spi.InstallationToken;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -26,9 +29,15 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.KeyPairGenerator;
+import java.security.interfaces.RSAPrivateKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.X509EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.Date;
 import java.util.List;
@@ -49,7 +58,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 /** The token-service over real HTTP against the packaged github-sim and a real Kafka broker. */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
-@QuarkusTestResource(GitHubSimResource.class)
+@QuarkusTestResource(value = GitHubSimResource.class, restrictToAnnotatedClass = true)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TokenServiceIT {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -71,6 +80,12 @@ class TokenServiceIT {
 
   @ConfigProperty(name = "kafka.bootstrap.servers")
   String bootstrap;
+
+  @ConfigProperty(name = "runnerguard.token.app-id")
+  long appId;
+
+  @ConfigProperty(name = "runnerguard.token.client-id")
+  String clientId;
 
   String serviceToken(String s, String aud, Instant exp) throws Exception {
     JWTClaimsSet claims =
@@ -149,6 +164,77 @@ class TokenServiceIT {
 
   JsonNode json(HttpResponse<String> r) throws Exception {
     return JSON.readTree(r.body());
+  }
+
+  /**
+   * The App JWT the service signs (its AppCredentials, the key file it is configured with) has
+   * GitHub's claims, verifies with the App's public key as the sim publishes it, and the sim takes
+   * it over HTTP; a JWT signed with another key is refused.
+   */
+  @Test
+  @Order(0)
+  void appJwtClaimsAndSignatureAreAcceptedByTheSimulator() throws Exception {
+    AppCredentials app =
+        new AppCredentials(
+            appId, clientId, PemKeys.parsePrivateKey(Files.readString(GitHubSimResource.keyFile)));
+    Instant now = Instant.now();
+    String jwt = app.mintJwt(now);
+    SignedJWT parsed = SignedJWT.parse(jwt);
+    assertThat(parsed.getHeader().getAlgorithm()).isEqualTo(JWSAlgorithm.RS256);
+    JWTClaimsSet claims = parsed.getJWTClaimsSet();
+    assertThat(claims.getIssuer()).isEqualTo(clientId);
+    assertThat(claims.getIssueTime().toInstant().getEpochSecond())
+        .isEqualTo(now.minusSeconds(60).getEpochSecond());
+    assertThat(
+            Duration.between(
+                claims.getIssueTime().toInstant(), claims.getExpirationTime().toInstant()))
+        .isLessThanOrEqualTo(Duration.ofMinutes(10))
+        .isGreaterThan(Duration.ofMinutes(5));
+    JsonNode apps = JSON.readTree(sim("GET", "/_sim/apps", null).body());
+    String publicPem = null;
+    for (JsonNode a : apps) {
+      if (a.path("app_id").asLong() == appId) {
+        publicPem = a.path("public_key_pem").asText();
+      }
+    }
+    assertThat(publicPem).isNotNull();
+    RSAPublicKey publicKey =
+        (RSAPublicKey)
+            KeyFactory.getInstance("RSA")
+                .generatePublic(
+                    new X509EncodedKeySpec(
+                        Base64.getMimeDecoder()
+                            .decode(publicPem.replaceAll("-----[A-Z ]+-----", ""))));
+    assertThat(parsed.verify(new RSASSAVerifier(publicKey))).isTrue();
+
+    long installation = GitHubSimResource.installations.get("octo-org");
+    HttpResponse<String> ok =
+        HTTP.send(
+            HttpRequest.newBuilder(
+                    GitHubSimResource.sim
+                        .baseUri()
+                        .resolve("/app/installations/" + installation + "/access_tokens"))
+                .header("Authorization", "Bearer " + jwt)
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(ok.statusCode()).isEqualTo(201);
+    KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+    g.initialize(2048);
+    String forged =
+        new AppCredentials(appId, clientId, (RSAPrivateKey) g.generateKeyPair().getPrivate())
+            .mintJwt(now);
+    HttpResponse<String> refused =
+        HTTP.send(
+            HttpRequest.newBuilder(
+                    GitHubSimResource.sim
+                        .baseUri()
+                        .resolve("/app/installations/" + installation + "/access_tokens"))
+                .header("Authorization", "Bearer " + forged)
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(refused.statusCode()).isEqualTo(401);
   }
 
   @Test

@@ -29,5 +29,43 @@ public final class Secrets {
     return APP_KEY + "-" + name + "-file";
   }
 
+  /**
+   * The same secret under the named App's own settings ({@code runnerguard.token.apps.NAME.key} /
+   * {@code .key-file}), which a properties or YAML file can use (the names above cannot be declared
+   * in the config mapping); null for other settings.
+   */
+  public static String appAlias(String setting, String name) {
+    if (setting.equals(appKey(name))) {
+      return "runnerguard.token.apps." + name + ".key";
+    }
+    if (setting.equals(appKeyFile(name))) {
+      return "runnerguard.token.apps." + name + ".key-file";
+    }
+    return null;
+  }
+
+  /**
+   * A source for a named App's key: the env-style setting first, else its alias; a system property
+   * under either name counts as given on the command line.
+   */
+  public static dev.runnerguard.support.SecretSettings.Source appSource(
+      java.util.function.Function<String, java.util.Optional<String>> values, String name) {
+    return new dev.runnerguard.support.SecretSettings.Source() {
+      @Override
+      public java.util.Optional<String> value(String setting) {
+        java.util.Optional<String> v = values.apply(setting);
+        String alias = appAlias(setting, name);
+        return v.isPresent() || alias == null ? v : values.apply(alias);
+      }
+
+      @Override
+      public boolean onCommandLine(String setting) {
+        String alias = appAlias(setting, name);
+        return System.getProperties().containsKey(setting)
+            || (alias != null && System.getProperties().containsKey(alias));
+      }
+    };
+  }
+
   private Secrets() {}
 }

@@ -42,6 +42,19 @@ public interface TokenConfig {
 
     /** Installation id per organisation. */
     Map<String, Long> installations();
+
+    /**
+     * Path of the key PEM, the same as env RUNNERGUARD_TOKEN_APP_KEY_NAME_FILE (read by {@link
+     * Secrets}; set one of the two).
+     */
+    Optional<String> keyFile();
+
+    /**
+     * Declared only so the mapping knows the name: the key is read (and a -D refused) by {@link
+     * Secrets}; never call this.
+     */
+    @Deprecated
+    Optional<String> key();
   }
 
   /** The circuit breaker per GitHub base URL. */

@@ -116,7 +116,10 @@ public class TokenRuntime {
                 + "'");
       }
       Optional<String> key =
-          SecretSettings.load(source, Secrets.appKey(name), Secrets.appKeyFile(name));
+          SecretSettings.load(
+              Secrets.appSource(n -> raw.getOptionalValue(n, String.class), name),
+              Secrets.appKey(name),
+              Secrets.appKeyFile(name));
       if (key.isEmpty()) {
         missing.add(
             SecretSettings.envName(Secrets.appKeyFile(name))
@@ -262,6 +265,13 @@ public class TokenRuntime {
   }
 
   void stop(@Observes ShutdownEvent event) {
+    // Our meters hold state of this start (rate limits, circuit); a registry that outlives the
+    // application (tests restart Quarkus in one JVM) must not keep serving them.
+    for (var m : List.copyOf(registry.getMeters())) {
+      if (m.getId().getName().startsWith("runnerguard.token.")) {
+        registry.remove(m);
+      }
+    }
     if (audit != null) {
       audit.close();
     }
