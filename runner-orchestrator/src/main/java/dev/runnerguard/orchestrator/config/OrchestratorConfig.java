@@ -149,5 +149,13 @@ public interface OrchestratorConfig {
 
     @WithDefault("150ms")
     Duration sensorInterval();
+
+    /**
+     * Destroy every sandbox runner when the orchestrator stops (the one-machine local stack, whose
+     * {@code ./runnerguard down} must leave nothing running). Off by default: runners outlive an
+     * instance and another instance adopts them.
+     */
+    @WithDefault("false")
+    boolean destroyOnShutdown();
   }
 }

@@ -289,6 +289,18 @@ public class OrchestratorRuntime {
       }
     }
     if (providers != null) {
+      if (config.sandbox().destroyOnShutdown()) {
+        for (RunnerProvider p : providers.all()) {
+          try {
+            for (var r : p.list()) {
+              p.destroy(r.runnerId());
+              LOG.infof("[runner=%s] destroyed at shutdown", r.runnerId());
+            }
+          } catch (Exception e) {
+            LOG.warnf("destroying %s runners at shutdown: %s", p.name(), e.getMessage());
+          }
+        }
+      }
       providers.close();
     }
     if (publisher != null) {

@@ -177,7 +177,11 @@ public final class OrchestratorTopology {
   }
 
   private static Produced<String, SpecificRecord> produced(String name) {
-    return Produced.with(Serdes.String(), Serdes.serdeFrom(AvroSerdes.anyRecord(), null))
+    org.apache.kafka.common.serialization.Deserializer<SpecificRecord> unused =
+        (topic, bytes) -> {
+          throw new UnsupportedOperationException("output-only serde");
+        };
+    return Produced.with(Serdes.String(), Serdes.serdeFrom(AvroSerdes.anyRecord(), unused))
         .withName(name);
   }
 
