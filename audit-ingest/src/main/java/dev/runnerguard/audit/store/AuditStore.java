@@ -9,6 +9,7 @@ import dev.runnerguard.audit.ocsf.NormalisedEvent;
 import dev.runnerguard.audit.retention.Checkpoint;
 import dev.runnerguard.audit.retention.CheckpointSigner;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,11 +21,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import javax.sql.DataSource;
+import org.postgresql.PGConnection;
 
 /**
  * JDBC access to the hash-chained store. Appends run in one transaction that locks the chain head
@@ -87,44 +90,20 @@ public class AuditStore {
           }
         }
         duplicates += existing.size();
-        List<Integer> stored = new ArrayList<>();
-        try (PreparedStatement ins = c.prepareStatement(INSERT)) {
-          for (NormalisedEvent e : unique.values()) {
-            if (existing.contains(e.eventId())) {
-              continue;
-            }
-            String canonical = CanonicalJson.string(e.ocsf());
-            byte[] hash =
-                HashChain.hash(head, canonical.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            ins.setString(1, e.eventId());
-            ins.setString(2, e.position().topic());
-            ins.setInt(3, e.position().partition());
-            ins.setLong(4, e.position().offset());
-            ins.setTimestamp(5, Timestamp.from(e.occurredAt()));
-            ins.setInt(6, e.classUid());
-            ins.setString(7, e.runnerId());
-            if (e.jobId() == null) {
-              ins.setNull(8, Types.BIGINT);
-            } else {
-              ins.setLong(8, e.jobId());
-            }
-            ins.setInt(9, e.severityId());
-            ins.setBoolean(10, e.deadLettered());
-            ins.setString(11, canonical);
-            ins.setBytes(12, head);
-            ins.setBytes(13, hash);
-            ins.addBatch();
-            head = hash;
-            stored.add(e.classUid());
+        List<NormalisedEvent> fresh = new ArrayList<>(unique.size());
+        for (NormalisedEvent e : unique.values()) {
+          if (!existing.contains(e.eventId())) {
+            fresh.add(e);
           }
-          if (!stored.isEmpty()) {
-            int[] counts = ins.executeBatch();
-            for (int n : counts) {
-              if (n == 0) {
-                // cannot happen under the head lock; refuse rather than leave a gap in the chain
-                throw new SQLException("event id appeared concurrently; retrying", "40001");
-              }
-            }
+        }
+        List<Integer> stored = new ArrayList<>(fresh.size());
+        if (!fresh.isEmpty()) {
+          head =
+              c.isWrapperFor(PGConnection.class)
+                  ? copyRows(c.unwrap(PGConnection.class), fresh, head)
+                  : insertRows(c, fresh, head);
+          for (NormalisedEvent e : fresh) {
+            stored.add(e.classUid());
           }
         }
         if (!stored.isEmpty()) {
@@ -150,6 +129,126 @@ public class AuditStore {
         throw e;
       }
     }
+  }
+
+  private static final String COPY_IN =
+      "COPY audit_event (event_id, topic, kafka_partition, kafka_offset, occurred_at, class_uid,"
+          + " runner_id, job_id, severity_id, dead_lettered, ocsf, prev_hash, hash) FROM STDIN";
+
+  /**
+   * Appends the rows with one {@code COPY ... FROM STDIN} (text format): the fast path. Safe
+   * because the caller holds the chain head lock and has removed every event id already stored;
+   * should one appear anyway (a unique violation), the batch fails as retriable and is redone.
+   * Returns the new head hash.
+   */
+  private static byte[] copyRows(PGConnection pg, List<NormalisedEvent> events, byte[] head)
+      throws SQLException {
+    StringBuilder sb = new StringBuilder(events.size() * 1600);
+    for (NormalisedEvent e : events) {
+      String canonical = CanonicalJson.string(e.ocsf());
+      byte[] hash = HashChain.hash(head, canonical.getBytes(StandardCharsets.UTF_8));
+      copyText(sb, e.eventId()).append('\t');
+      copyText(sb, e.position().topic()).append('\t');
+      sb.append(e.position().partition()).append('\t');
+      sb.append(e.position().offset()).append('\t');
+      sb.append(e.occurredAt()).append('\t');
+      sb.append(e.classUid()).append('\t');
+      if (e.runnerId() == null) {
+        sb.append("\\N");
+      } else {
+        copyText(sb, e.runnerId());
+      }
+      sb.append('\t');
+      if (e.jobId() == null) {
+        sb.append("\\N");
+      } else {
+        sb.append(e.jobId().longValue());
+      }
+      sb.append('\t');
+      sb.append(e.severityId()).append('\t');
+      sb.append(e.deadLettered() ? 't' : 'f').append('\t');
+      copyText(sb, canonical).append('\t');
+      sb.append("\\\\x").append(HexFormat.of().formatHex(head)).append('\t');
+      sb.append("\\\\x").append(HexFormat.of().formatHex(hash)).append('\n');
+      head = hash;
+    }
+    byte[] data = sb.toString().getBytes(StandardCharsets.UTF_8);
+    long n;
+    try {
+      n = pg.getCopyAPI().copyIn(COPY_IN, new java.io.ByteArrayInputStream(data));
+    } catch (java.io.IOException io) {
+      throw new SQLException("COPY into audit_event failed: " + io.getMessage(), "08006", io);
+    } catch (SQLException sql) {
+      if ("23505".equals(sql.getSQLState())) {
+        throw new SQLException("event id appeared concurrently; retrying", "40001", sql);
+      }
+      throw sql;
+    }
+    if (n != events.size()) {
+      throw new SQLException("COPY stored " + n + " of " + events.size() + " rows", "40001");
+    }
+    return head;
+  }
+
+  /** COPY text-format escaping of a value: backslash, tab, newline, carriage return. */
+  private static StringBuilder copyText(StringBuilder sb, String v) {
+    for (int i = 0; i < v.length(); i++) {
+      char ch = v.charAt(i);
+      switch (ch) {
+        case '\\':
+          sb.append("\\\\");
+          break;
+        case '\t':
+          sb.append("\\t");
+          break;
+        case '\n':
+          sb.append("\\n");
+          break;
+        case '\r':
+          sb.append("\\r");
+          break;
+        default:
+          sb.append(ch);
+      }
+    }
+    return sb;
+  }
+
+  /** Appends the rows with a batched INSERT (a driver other than PostgreSQL's). */
+  private static byte[] insertRows(Connection c, List<NormalisedEvent> events, byte[] head)
+      throws SQLException {
+    try (PreparedStatement ins = c.prepareStatement(INSERT)) {
+      for (NormalisedEvent e : events) {
+        String canonical = CanonicalJson.string(e.ocsf());
+        byte[] hash = HashChain.hash(head, canonical.getBytes(StandardCharsets.UTF_8));
+        ins.setString(1, e.eventId());
+        ins.setString(2, e.position().topic());
+        ins.setInt(3, e.position().partition());
+        ins.setLong(4, e.position().offset());
+        ins.setTimestamp(5, Timestamp.from(e.occurredAt()));
+        ins.setInt(6, e.classUid());
+        ins.setString(7, e.runnerId());
+        if (e.jobId() == null) {
+          ins.setNull(8, Types.BIGINT);
+        } else {
+          ins.setLong(8, e.jobId());
+        }
+        ins.setInt(9, e.severityId());
+        ins.setBoolean(10, e.deadLettered());
+        ins.setString(11, canonical);
+        ins.setBytes(12, head);
+        ins.setBytes(13, hash);
+        ins.addBatch();
+        head = hash;
+      }
+      for (int n : ins.executeBatch()) {
+        if (n == 0) {
+          // cannot happen under the head lock; refuse rather than leave a gap in the chain
+          throw new SQLException("event id appeared concurrently; retrying", "40001");
+        }
+      }
+    }
+    return head;
   }
 
   /**
