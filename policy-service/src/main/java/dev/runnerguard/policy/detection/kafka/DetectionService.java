@@ -73,7 +73,7 @@ import org.jboss.logging.Logger;
  * derive from the finding id. A redelivered input is recognised by its id in the runner's state,
  * and a finding id already emitted (state or findings topic) is never produced again. Crash window:
  * a command acknowledged but its finding not yet, redelivered, is sent again with the same command
- * id (the orchestrator dedupes on it).
+ * id (the orchestrator dedupes on it); never the other way round.
  */
 @ApplicationScoped
 public class DetectionService {
@@ -277,14 +277,17 @@ public class DetectionService {
     Duration timeout = config.detection().sendTimeout();
     long now = clock.millis();
     for (Detection d : detections) {
-      if (d.quarantine()) {
-        var command = factory.command(d, trace);
+      var command = d.quarantine() ? factory.command(d, trace) : null;
+      Finding f = factory.finding(d, a.version(), trace);
+      // the command first (the signal-to-command path), acknowledged before the finding: a
+      // finding on the topic is never without its command, so reading the findings back for
+      // dedupe can never suppress a command that was not sent
+      if (command != null) {
         retry("command " + command.getCommandId(), () -> publisher.command(command, timeout));
         registry
             .counter("runnerguard.policy.detection.commands", "rule", d.rule().id())
             .increment();
       }
-      Finding f = factory.finding(d, a.version(), trace);
       retry("finding " + f.getFindingId(), () -> publisher.finding(f, timeout));
       emittedFindings.add(d.findingId());
       engine.emitted(d, now);
