@@ -346,12 +346,10 @@ public final class RunnerStateMachine {
             return Result.of(next);
           }
           if (LIVE.contains(s)) {
-            // The runner program ended without a job: it is of no use any more.
-            Result result = Result.of(next);
-            String why = "runner program exited before taking a job: " + e.getDetail();
-            moveTo(result, next, LOST, now, why, null, null);
-            next.setNextCheckAt(now + settings.terminalRetention().toMillis());
-            return result.action(new Action(Action.Type.DESTROY, copy(next), "clean up"));
+            // A runner can take a job, run it and exit before the job's webhooks arrive here (they
+            // travel through the gateway): wait for them before calling the runner lost.
+            next.getAttributes().put("exitDetail", String.valueOf(e.getDetail()));
+            next.setNextCheckAt(now + settings.exitedGrace().toMillis());
           }
           return Result.of(next);
         }
@@ -568,10 +566,16 @@ public final class RunnerStateMachine {
           return result.action(new Action(Action.Type.PROVISION, copy(next), why));
         }
       case STARTING:
+        if (exitedLongAgo(r, now)) {
+          return lostAfterExit(result, next, now);
+        }
         next.setNextCheckAt(now + settings.startTimeout().toMillis());
         return result.action(new Action(Action.Type.CHECK_STATUS, copy(next), "still starting"));
       case IDLE:
         {
+          if (exitedLongAgo(r, now)) {
+            return lostAfterExit(result, next, now);
+          }
           if (now - r.getStateSince() >= settings.idleTimeout().toMillis()) {
             finish(result, next, now, "idle for " + settings.idleTimeout() + " without a job");
             return result;
@@ -624,6 +628,21 @@ public final class RunnerStateMachine {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  private boolean exitedLongAgo(RunnerRecord r, long now) {
+    String exited = r.getAttributes().get("exitedAt");
+    return exited != null && now >= Long.parseLong(exited) + settings.exitedGrace().toMillis();
+  }
+
+  private Result lostAfterExit(Result result, RunnerRecord next, long now) {
+    String why =
+        "runner program exited without taking a job ("
+            + next.getAttributes().getOrDefault("exitDetail", "no detail")
+            + ")";
+    moveTo(result, next, LOST, now, why, null, null);
+    next.setNextCheckAt(now + settings.terminalRetention().toMillis());
+    return result.action(new Action(Action.Type.DESTROY, copy(next), "clean up"));
+  }
 
   private void finish(Result result, RunnerRecord next, long now, String why) {
     moveTo(result, next, COMPLETED, now, why, null, null);

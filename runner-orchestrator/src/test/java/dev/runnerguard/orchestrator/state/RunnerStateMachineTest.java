@@ -306,14 +306,38 @@ class RunnerStateMachineTest {
             actions(PROVISION, DESTROY),
             RunnerState.LOST),
         Arguments.of(
-            "runner program exited without a job: LOST",
+            "runner program exited without a job: LOST after the webhook grace",
             List.of(
                 Step.at(0, admit(100)),
                 Step.at(11, provider(R, ProviderEventKind.RUNNING)),
-                Step.at(20, provider(R, ProviderEventKind.EXITED))),
+                Step.at(20, provider(R, ProviderEventKind.EXITED)),
+                Step.tick(10_000),
+                Step.tick(30_020)),
             states(REQ, PROV, IDLE, RunnerState.LOST),
             actions(PROVISION, DESTROY),
             RunnerState.LOST),
+        Arguments.of(
+            "a fast job: the runner exits before its in_progress and completed arrive",
+            List.of(
+                Step.at(0, admit(100)),
+                Step.at(11, provider(R, ProviderEventKind.RUNNING)),
+                Step.at(20, provider(R, ProviderEventKind.EXITED)),
+                Step.at(300, inProgress(100, R)),
+                Step.at(310, completed(100, R)),
+                Step.tick(30_020)),
+            states(REQ, PROV, IDLE, BUSY, DONE),
+            actions(PROVISION, DESTROY),
+            DONE),
+        Arguments.of(
+            "a fast job whose in_progress never came: completed alone finishes it",
+            List.of(
+                Step.at(0, admit(100)),
+                Step.at(11, provider(R, ProviderEventKind.RUNNING)),
+                Step.at(20, provider(R, ProviderEventKind.EXITED)),
+                Step.at(310, completed(100, R))),
+            states(REQ, PROV, IDLE, DONE),
+            actions(PROVISION, DESTROY),
+            DONE),
         Arguments.of(
             "completed webhook never came: the job status is asked and finishes the runner",
             List.of(
