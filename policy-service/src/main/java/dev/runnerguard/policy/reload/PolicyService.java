@@ -124,18 +124,18 @@ public class PolicyService {
                 .description("the active admission policy version (value always 1)")
                 .tag("version", event.version())
                 .register(registry);
-        LOG.infof("admission policy %s active (%s)", event.version(), event.detail());
+        LOG.infof("policy set %s active (%s)", event.version(), event.detail());
       }
       case REJECTED -> {
         registry.counter("runnerguard.policy.reloads", "result", "rejected").increment();
         LOG.errorf(
-            "admission policy %s rejected, %s stays active: %s",
+            "policy set %s rejected, %s stays active: %s",
             event.version(), active().map(PolicySet::version).orElse("no policy"), event.detail());
       }
       case UNREADABLE -> {
         registry.counter("runnerguard.policy.reloads", "result", "unreadable").increment();
         LOG.errorf(
-            "admission policies unreadable, %s stays active: %s",
+            "policies unreadable, %s stays active: %s",
             active().map(PolicySet::version).orElse("no policy"), event.detail());
       }
       default -> {}

@@ -338,7 +338,7 @@ class DetectionEngineTest {
             List.of(
                 sig(
                     signal("c4", "process.cpu-burn", R, 0)
-                        .setAttributes(Map.of("cpuPercent", "180", "windowSeconds", "20"))))),
+                        .setAttributes(Map.of("cpuPercent", "180", "windowSeconds", "2"))))),
         quiet(
             "crypto: busy compiler under the threshold",
             "    - {id: crypto-miner, cpuPercent: 250}\n",

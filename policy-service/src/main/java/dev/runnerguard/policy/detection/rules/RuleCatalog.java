@@ -230,7 +230,7 @@ public final class RuleCatalog {
             + " a pool port; or process.cpu-burn with cpuPercent >= cpuPercent over >="
             + " sustainSeconds.",
         "signal id, executable, commandLine (redacted), destination, cpuPercent, windowSeconds",
-        Map.of("cpuPercent", 90, "sustainSeconds", 60),
+        Map.of("cpuPercent", 90, "sustainSeconds", 5),
         Map.of(
             "falcoRules",
             List.of(
