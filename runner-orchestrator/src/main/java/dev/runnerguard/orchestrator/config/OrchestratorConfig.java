@@ -53,6 +53,20 @@ public interface OrchestratorConfig {
 
   Lifecycle lifecycle();
 
+  Quota quota();
+
+  /** Runner quotas (0 = unlimited); jobs beyond a quota wait in admission order. */
+  interface Quota {
+    @WithDefault("0")
+    int maxRunners();
+
+    @WithDefault("0")
+    int maxPerOrg();
+
+    @WithDefault("0")
+    int maxPerLabelSet();
+  }
+
   Reconcile reconcile();
 
   TokenService tokenService();

@@ -24,6 +24,8 @@ public final class OrchestratorMetrics
   private final Timer provisioning;
   private final Timer quarantineNetworkCut;
   private final Timer quarantineTotal;
+  private final java.util.concurrent.atomic.AtomicInteger waiting =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   public OrchestratorMetrics(MeterRegistry registry, Supplier<Iterable<RunnerRecord>> runners) {
     this.registry = registry;
@@ -46,6 +48,9 @@ public final class OrchestratorMetrics
           .tag("state", s.name())
           .register(registry);
     }
+    Gauge.builder("runnerguard_orchestrator_quota_waiting_jobs", waiting, Number::doubleValue)
+        .description("Admitted jobs waiting for a quota (on the instance owning the quota gate)")
+        .register(registry);
     provisioning =
         Timer.builder("runnerguard_orchestrator_provisioning_seconds")
             .description("From admission (REQUESTED) to the runner program running (IDLE)")
@@ -94,6 +99,11 @@ public final class OrchestratorMetrics
     if ("network-cut".equals(step)) {
       quarantineNetworkCut.record(Duration.ofMillis(Math.max(0, sinceQuarantine)));
     }
+  }
+
+  /** The quota gate's waiting jobs. */
+  public void waiting(int n) {
+    waiting.set(n);
   }
 
   /** Counts a host-sensor signal. */

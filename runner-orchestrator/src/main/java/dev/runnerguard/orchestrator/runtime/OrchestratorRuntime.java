@@ -11,6 +11,7 @@ import dev.runnerguard.orchestrator.sandbox.LocalSandboxConfig;
 import dev.runnerguard.orchestrator.sandbox.LocalSandboxProvider;
 import dev.runnerguard.orchestrator.spi.CredentialsClient;
 import dev.runnerguard.orchestrator.spi.RunnerProvider;
+import dev.runnerguard.orchestrator.state.Quotas;
 import dev.runnerguard.orchestrator.state.RunnerStateMachine;
 import dev.runnerguard.orchestrator.state.Settings;
 import dev.runnerguard.orchestrator.stream.DeadLetterDeserializationHandler;
@@ -150,7 +151,13 @@ public class OrchestratorRuntime {
                     clock,
                     config.tickInterval(),
                     config.partitions(),
-                    metrics)),
+                    metrics,
+                    new Quotas(
+                        config.quota().maxRunners(),
+                        config.quota().maxPerOrg(),
+                        config.quota().maxPerLabelSet()),
+                    l.terminalRetention(),
+                    metrics::waiting)),
             streamsProperties());
     streams.setStateListener(
         (now, before) -> {

@@ -1,14 +1,18 @@
 package dev.runnerguard.orchestrator.stream;
 
+import dev.runnerguard.orchestrator.state.Quotas;
 import dev.runnerguard.orchestrator.state.RunnerNames;
 import dev.runnerguard.orchestrator.state.RunnerStateMachine;
 import dev.runnerguard.schemas.Topics;
 import dev.runnerguard.schemas.avro.AdmissionDecision;
 import dev.runnerguard.schemas.avro.Decision;
 import dev.runnerguard.schemas.avro.ProviderEvent;
+import dev.runnerguard.schemas.avro.ProviderEventKind;
 import dev.runnerguard.schemas.avro.RunnerCommand;
 import dev.runnerguard.schemas.avro.RunnerInput;
+import dev.runnerguard.schemas.avro.RunnerLifecycleEvent;
 import dev.runnerguard.schemas.avro.RunnerRecord;
+import dev.runnerguard.schemas.avro.RunnerState;
 import dev.runnerguard.schemas.avro.WorkflowJobEvent;
 import dev.runnerguard.schemas.serde.EventMetadataFactory;
 import java.time.Clock;
@@ -62,7 +66,33 @@ public final class OrchestratorTopology {
       Clock clock,
       Duration tickInterval,
       int partitions,
-      TransitionListener listener) {}
+      TransitionListener listener,
+      Quotas quotas,
+      Duration terminalRetention,
+      java.util.function.IntConsumer waitingGauge) {
+
+    /** Parts without quotas. */
+    public Parts(
+        RunnerStateMachine machine,
+        ActionDispatcher dispatcher,
+        EventMetadataFactory metadata,
+        Clock clock,
+        Duration tickInterval,
+        int partitions,
+        TransitionListener listener) {
+      this(
+          machine,
+          dispatcher,
+          metadata,
+          clock,
+          tickInterval,
+          partitions,
+          listener,
+          Quotas.UNLIMITED,
+          Duration.ofHours(1),
+          n -> {});
+    }
+  }
 
   /** The changelog topic Kafka Streams keeps the store in, for an application id. */
   public static String changelogTopic(String applicationId) {
@@ -107,6 +137,10 @@ public final class OrchestratorTopology {
                           KeyValue.pair(runnerId, RunnerInput.newBuilder().setPayload(e).build()));
                 },
                 Named.as("job-by-runner"));
+
+    if (!parts.quotas().unlimited()) {
+      admissions = quotaGate(builder, admissions, parts);
+    }
 
     KStream<String, RunnerInput> rekeyed =
         admissions
@@ -174,6 +208,73 @@ public final class OrchestratorTopology {
                 s -> s.to(Topics.RUNNER_PROVIDER_EVENT.topicName(), produced(FEEDBACK_SINK)),
                 "feedback"));
     return builder.build();
+  }
+
+  /**
+   * Admissions pass a single-partition quota gate ({@link QuotaProcessor}) before they reach the
+   * state machine; runner ends (terminal lifecycle transitions, read back from {@code
+   * runner.lifecycle}) free their places.
+   */
+  private static KStream<String, RunnerInput> quotaGate(
+      StreamsBuilder builder, KStream<String, RunnerInput> admissions, Parts parts) {
+    Serde<String> keys = Serdes.String();
+    Serde<AdmissionDecision> decisions = AvroSerdes.of(AdmissionDecision.class);
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(QuotaProcessor.ACTIVE), keys, decisions)
+            .withCachingDisabled());
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(QuotaProcessor.WAITING), keys, decisions)
+            .withCachingDisabled());
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(QuotaProcessor.DONE), keys, Serdes.Long())
+            .withCachingDisabled());
+    KStream<String, RunnerInput> ends =
+        builder.stream(
+                Topics.RUNNER_LIFECYCLE.topicName(),
+                Consumed.with(keys, AvroSerdes.of(RunnerLifecycleEvent.class))
+                    .withName("lifecycle-source"))
+            .filter(
+                (k, e) ->
+                    e != null
+                        && RunnerNames.isPlatformName(e.getRunnerId())
+                        && e.getState() != e.getPreviousState()
+                        && (e.getState() == RunnerState.DESTROYED
+                            || e.getState() == RunnerState.FAILED
+                            || e.getState() == RunnerState.LOST),
+                Named.as("runner-ends"))
+            .map(
+                (k, e) ->
+                    KeyValue.pair(
+                        "quota",
+                        RunnerInput.newBuilder()
+                            .setPayload(
+                                ProviderEvent.newBuilder()
+                                    .setMetadata(parts.metadata().create())
+                                    .setRunnerId(e.getRunnerId())
+                                    .setKind(ProviderEventKind.DESTROYED)
+                                    .setProvider(e.getProvider())
+                                    .build())
+                            .build()),
+                Named.as("end-to-quota"));
+    return admissions
+        .map((k, v) -> KeyValue.pair("quota", v), Named.as("admission-to-quota"))
+        .merge(ends, Named.as("quota-inputs"))
+        .repartition(
+            Repartitioned.<String, RunnerInput>as("quota-input")
+                .withKeySerde(keys)
+                .withValueSerde(AvroSerdes.of(RunnerInput.class))
+                .withNumberOfPartitions(1))
+        .process(
+            () ->
+                new QuotaProcessor(
+                    parts.quotas(), parts.clock(), parts.terminalRetention(), parts.waitingGauge()),
+            Named.as("quota-gate"),
+            QuotaProcessor.ACTIVE,
+            QuotaProcessor.WAITING,
+            QuotaProcessor.DONE);
   }
 
   private static Produced<String, SpecificRecord> produced(String name) {
