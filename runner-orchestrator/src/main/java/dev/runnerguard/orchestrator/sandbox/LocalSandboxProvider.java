@@ -429,16 +429,24 @@ public final class LocalSandboxProvider implements RunnerProvider {
     for (Path h : hidden) {
       bwrap.addAll(List.of("--tmpfs", h.toString()));
     }
-    // a runner command under a hidden directory (e.g. /home/ci/actions-runner) is bound back
+    bwrap.addAll(List.of("--bind", ws.resolve("work").toString(), SANDBOX_HOME));
+    bwrap.addAll(List.of("--bind", ws.resolve("tmp").toString(), "/tmp"));
+    // a runner command in a directory the sandbox replaces (e.g. /home/ci/actions-runner, /tmp/x)
+    // is bound back read-only
     Path cmdDir = config.runnerCommand().toAbsolutePath().normalize().getParent();
-    for (Path h : hidden) {
+    List<Path> replaced = new ArrayList<>(hidden);
+    replaced.add(Path.of("/tmp"));
+    for (Path h : replaced) {
       if (cmdDir != null && cmdDir.startsWith(h) && !cmdDir.equals(h)) {
+        // bubblewrap would create the missing parents 0700: create them 0755 first
+        for (int i = h.getNameCount() + 1; i < cmdDir.getNameCount(); i++) {
+          String parent = "/" + cmdDir.subpath(0, i);
+          bwrap.addAll(List.of("--perms", "0755", "--dir", parent));
+        }
         bwrap.addAll(List.of("--ro-bind", cmdDir.toString(), cmdDir.toString()));
         break;
       }
     }
-    bwrap.addAll(List.of("--bind", ws.resolve("work").toString(), SANDBOX_HOME));
-    bwrap.addAll(List.of("--bind", ws.resolve("tmp").toString(), "/tmp"));
     bwrap.addAll(
         List.of(
             "--unshare-pid",
