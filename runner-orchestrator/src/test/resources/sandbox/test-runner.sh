@@ -23,6 +23,7 @@ case "${PROBE:-info}" in
       [ -e /var/run/docker.sock ] || [ -e /run/docker.sock ] && echo "docker=visible" || echo "docker=absent"
       echo "tmp=$(stat -c %a /tmp)"
       echo "procs=$(ls /proc | grep -c '^[0-9]')"
+      echo "ipv6off=$(cat /proc/sys/net/ipv6/conf/eth0/disable_ipv6 2>/dev/null || echo none)"
     } > "$ws/info.txt"
     printf '%s' "${ACTIONS_RUNNER_INPUT_JITCONFIG:-}" | sha256sum | cut -d' ' -f1 > "$ws/jit.sha"
     echo "hello evidence" > /tmp/tmpfile.txt

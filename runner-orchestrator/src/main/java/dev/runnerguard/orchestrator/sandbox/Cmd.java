@@ -63,6 +63,20 @@ final class Cmd {
 
   /** Finds a binary on PATH and the usual sbin directories, or null. */
   static Path which(String name) {
+    Path cached = FOUND.get(name);
+    if (cached != null && Files.isExecutable(cached)) {
+      return cached;
+    }
+    Path p = search(name);
+    if (p != null) {
+      FOUND.put(name, p);
+    }
+    return p;
+  }
+
+  private static final Map<String, Path> FOUND = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static Path search(String name) {
     List<String> dirs = new ArrayList<>();
     String path = System.getenv("PATH");
     if (path != null) {

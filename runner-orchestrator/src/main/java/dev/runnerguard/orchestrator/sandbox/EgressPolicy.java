@@ -286,6 +286,11 @@ public record EgressPolicy(List<Allow> allows, List<Forward> forwards, List<Stri
     }
     sb.append("  }\n");
     sb.append("}\n");
+    // IPv6 is disabled in the namespace; this table drops it should it ever be enabled
+    sb.append("table ip6 ").append(RUNNER_TABLE).append("6 {\n");
+    sb.append("  chain in { type filter hook input priority 0; policy drop; }\n");
+    sb.append("  chain out { type filter hook output priority 0; policy drop; }\n");
+    sb.append("}\n");
     return sb.toString();
   }
 

@@ -4,10 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.runnerguard.orchestrator.spi.Observation;
 import dev.runnerguard.orchestrator.spi.ObservationListener;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -49,6 +53,9 @@ final class HostSensor implements AutoCloseable {
   private final ObservationListener listener;
   private final Map<String, Watch> watches = new ConcurrentHashMap<>();
   private final ScheduledExecutorService exec;
+  private volatile FileLock lease;
+  private FileChannel leaseChannel;
+  private long lastLeaseAttempt;
 
   HostSensor(LocalSandboxConfig config, CgroupV1 cgroups, ObservationListener listener) {
     this.config = config;
@@ -77,6 +84,13 @@ final class HostSensor implements AutoCloseable {
       exec.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    try {
+      if (leaseChannel != null) {
+        leaseChannel.close(); // releases the lease for another instance
+      }
+    } catch (IOException e) {
+      // closed
     }
   }
 
@@ -141,7 +155,42 @@ final class HostSensor implements AutoCloseable {
 
   // ------------------------------------------------------------------ processes
 
+  /**
+   * One active sensor per host and state directory: the holder of an exclusive lock on {@code
+   * .sensor.lock} polls; the others wait and take over when it dies (the kernel drops the lock).
+   */
+  private boolean leader() {
+    if (lease != null && lease.isValid()) {
+      return true;
+    }
+    long now = System.nanoTime();
+    if (now - lastLeaseAttempt < 1_000_000_000L && lastLeaseAttempt != 0) {
+      return false;
+    }
+    lastLeaseAttempt = now;
+    try {
+      Files.createDirectories(config.stateDir());
+      if (leaseChannel == null) {
+        leaseChannel =
+            FileChannel.open(
+                config.stateDir().resolve(".sensor.lock"),
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+      }
+      lease = leaseChannel.tryLock();
+    } catch (IOException | OverlappingFileLockException e) {
+      lease = null;
+    }
+    if (lease != null) {
+      LOG.infof("local-sandbox sensor: active for %s", config.stateDir());
+    }
+    return lease != null;
+  }
+
   private void pollProcesses() {
+    if (!leader()) {
+      return;
+    }
     for (Watch w : refresh()) {
       synchronized (w) {
         checkProcesses(w);
@@ -333,6 +382,9 @@ final class HostSensor implements AutoCloseable {
   // ------------------------------------------------------------------ egress
 
   private void pollEgress() {
+    if (lease == null || !lease.isValid()) {
+      return;
+    }
     Path nsenter = Cmd.which("nsenter");
     Path nft = Cmd.which("nft");
     if (nsenter == null || nft == null) {

@@ -327,6 +327,11 @@ public final class LocalSandboxProvider implements RunnerProvider {
             + hostAddr
             + "\n";
     Cmd.check(List.of(ip, "-n", ns, "-batch", "-"), nsBatch, t);
+    // no IPv6 at all in the namespace (a link-local address would reach the host over the veth)
+    Path hostV6 = Path.of("/proc/sys/net/ipv6/conf", hv, "disable_ipv6");
+    if (Files.exists(hostV6)) {
+      Files.writeString(hostV6, "1");
+    }
     // route_localnet on the runner's eth0 lets a rerouted 127/8-sourced packet leave (then SNATed)
     Cmd.check(
         List.of(
@@ -335,7 +340,9 @@ public final class LocalSandboxProvider implements RunnerProvider {
             "--",
             "/bin/sh",
             "-c",
-            "echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet"),
+            "set -e; echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet; "
+                + "for f in /proc/sys/net/ipv6/conf/*/disable_ipv6; do "
+                + "if [ -e \"$f\" ]; then echo 1 > \"$f\"; fi; done"),
         null,
         t);
     Cmd.check(

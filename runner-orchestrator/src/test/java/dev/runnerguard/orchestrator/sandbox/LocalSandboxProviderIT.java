@@ -88,7 +88,8 @@ class LocalSandboxProviderIT {
         .contains("rootfs=readonly")
         .contains("state=hidden")
         .contains("docker=absent")
-        .contains("tmp=1777");
+        .contains("tmp=1777")
+        .contains("ipv6off=1");
     assertThat(Files.readString(ws(id).resolve("jit.sha")).trim()).isEqualTo(sha256(jit));
 
     await("running", () -> status(id).status() == ProviderRunner.Status.RUNNING);
