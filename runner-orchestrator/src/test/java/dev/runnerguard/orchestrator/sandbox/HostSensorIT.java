@@ -66,6 +66,7 @@ class HostSensorIT {
   @AfterAll
   static void cleanUp() {
     SandboxTestSupport.cleanup(provider, cfg);
+    SandboxTestSupport.assertNoLeftovers(cfg);
     SandboxTestSupport.sh("ip netns del " + TARGET_NS + "; ip link del rgtgth 2>/dev/null; true");
     for (Observation o : observations.seen) {
       for (String jit : jits) {

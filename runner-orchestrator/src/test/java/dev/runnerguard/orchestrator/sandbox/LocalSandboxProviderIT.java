@@ -45,6 +45,7 @@ class LocalSandboxProviderIT {
   @AfterAll
   static void cleanUp() {
     SandboxTestSupport.cleanup(provider, cfg);
+    SandboxTestSupport.assertNoLeftovers(cfg);
     assertThat(Path.of("/run/netns/rgt-it-info")).doesNotExist();
   }
 
@@ -320,6 +321,54 @@ class LocalSandboxProviderIT {
                         Map.of())))
         .isInstanceOfSatisfying(ProviderException.class, e -> assertThat(e.retriable()).isFalse());
     assertGone("it-badallow");
+  }
+
+  @Test
+  void concurrentProvisioningOfOneRunnerIdMakesOneRunner() throws Exception {
+    String id = "it-race";
+    String jit = SandboxTestSupport.newJit();
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(3);
+    try {
+      List<java.util.concurrent.Future<ProviderRunner>> fs = new java.util.ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        fs.add(
+            pool.submit(
+                () -> provider.provision(request(id, jit, List.of(), Map.of("PROBE", "count")))));
+      }
+      java.util.Set<java.time.Instant> created = new java.util.HashSet<>();
+      for (var f : fs) {
+        created.add(f.get().createdAt());
+      }
+      assertThat(created).hasSize(1);
+      await("counting", () -> counter(id) > 0);
+      CgroupV1 cg = new CgroupV1(cfg.cgroupRoot(), cfg.cgroupParent());
+      long runners =
+          cg.pids(id).stream()
+              .map(ProcInfo::read)
+              .filter(p -> p != null && p.uid() != 0 && p.commandLine().contains("test-runner.sh"))
+              .count();
+      assertThat(runners).isEqualTo(1);
+    } finally {
+      pool.shutdownNow();
+      provider.destroy(id);
+    }
+    assertGone(id);
+  }
+
+  @Test
+  void orphanResourcesAreListedAndDestroyed() throws Exception {
+    String id = "it-orphan";
+    assertThat(SandboxTestSupport.sh("ip netns add rgt-" + id)).isZero();
+    Files.createDirectories(
+        cfg.cgroupRoot().resolve("pids").resolve(cfg.cgroupParent()).resolve(id));
+    ProviderRunner r = provider.status(id);
+    assertThat(r.status()).isEqualTo(ProviderRunner.Status.EXITED);
+    assertThat(r.detail()).startsWith("orphan");
+    assertThat(provider.list()).extracting(ProviderRunner::runnerId).contains(id);
+    assertThat(provider.destroy(id)).isEqualTo(ApplyResult.APPLIED);
+    assertThat(provider.destroy(id)).isEqualTo(ApplyResult.NOOP);
+    assertGone(id);
   }
 
   // ------------------------------------------------------------------ helpers

@@ -191,4 +191,29 @@ final class SandboxTestSupport {
             + "/' /proc/self/mountinfo | awk '{print $5}' | sort -r | while read m; do umount -l $m; done; rm -rf "
             + state);
   }
+
+  /** Fails when anything of the config is left on the host. */
+  static void assertNoLeftovers(LocalSandboxConfig cfg) {
+    String p = cfg.namePrefix();
+    String left =
+        shOut(
+            "ls /run/netns 2>/dev/null | grep '^"
+                + p
+                + "-'; ls /sys/class/net | grep -E '^"
+                + p
+                + "[hn][0-9a-f]{10}$'; nft list tables ip | grep ' "
+                + p
+                + "_'; ls -d "
+                + cfg.cgroupRoot()
+                + "/*/"
+                + cfg.cgroupParent()
+                + " 2>/dev/null; ls -d "
+                + cfg.stateDir()
+                + " 2>/dev/null; grep ' "
+                + cfg.stateDir()
+                + "' /proc/self/mountinfo; true");
+    if (!left.isBlank()) {
+      throw new AssertionError("left on the host:\n" + left);
+    }
+  }
 }
