@@ -115,10 +115,24 @@ final class HostSensor implements AutoCloseable {
     boolean exitHandled;
     final Map<String, long[]> egress = new HashMap<>(); // key -> {packets, lastEmitNanos}
 
-    Watch(SandboxNames names, Path dir, String runnerCommand) {
+    final Object dirKey;
+
+    Watch(SandboxNames names, Path dir, String runnerCommand, Object dirKey) {
+      this.dirKey = dirKey;
       this.names = names;
       this.dir = dir;
       this.runnerCommand = runnerCommand;
+    }
+  }
+
+  /** Identity of a runner's state directory (device and inode), to tell incarnations apart. */
+  private static Object dirKey(Path d) {
+    try {
+      return Files.readAttributes(
+              d, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+          .fileKey();
+    } catch (IOException e) {
+      return null;
     }
   }
 
@@ -135,6 +149,11 @@ final class HostSensor implements AutoCloseable {
             continue;
           }
           present.add(id);
+          Object key = dirKey(d);
+          Watch existing = watches.get(id);
+          if (existing != null && !java.util.Objects.equals(existing.dirKey, key)) {
+            watches.remove(id); // the runner id was destroyed and provisioned again
+          }
           watches.computeIfAbsent(
               id,
               k -> {
@@ -142,7 +161,7 @@ final class HostSensor implements AutoCloseable {
                     SandboxState.read(d)
                         .map(SandboxState::runnerCommand)
                         .orElse(config.runnerCommand().toString());
-                return new Watch(SandboxNames.of(config.namePrefix(), k), d, cmd);
+                return new Watch(SandboxNames.of(config.namePrefix(), k), d, cmd, key);
               });
         }
       } catch (IOException e) {
@@ -205,7 +224,7 @@ final class HostSensor implements AutoCloseable {
     List<ProcInfo> procs = new ArrayList<>();
     for (long pid : cgroups.pids(cg)) {
       ProcInfo p = ProcInfo.read(pid);
-      if (p != null && p.uid() != 0) {
+      if (p != null && p.uid() != 0 && !"Z".equals(p.state())) {
         procs.add(p); // root members are the sandbox's own helpers (bwrap, the waiting shell)
       }
     }
