@@ -393,6 +393,54 @@ public final class LocalSandboxProvider implements RunnerProvider {
     Files.setAttribute(work, "unix:gid", gid);
     // sticky bit on /tmp (Java cannot set it)
     Cmd.check(List.of("chmod", "1777", tmp.toString()), null, config.commandTimeout());
+    Path cmdDir = config.runnerCommand().toAbsolutePath().normalize().getParent();
+    if (cmdDir != null && isActionsRunner(cmdDir)) {
+      Path root = ws.resolve(RUNNER_ROOT);
+      Files.createDirectory(root);
+      Files.setAttribute(root, "unix:uid", uid);
+      Files.setAttribute(root, "unix:gid", gid);
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(cmdDir)) {
+        for (Path e : ds) {
+          String name = e.getFileName().toString();
+          if (name.startsWith(".") || name.startsWith("_")) {
+            continue; // never a host runner's credentials, diagnostics or work folder
+          }
+          if (Files.isRegularFile(e, LinkOption.NOFOLLOW_LINKS)) {
+            Files.copy(e, root.resolve(name), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+          }
+        }
+      }
+      for (String d : runnerLayoutDirs(cmdDir)) {
+        Files.createDirectory(root.resolve(d)); // mount point
+      }
+    }
+  }
+
+  /** Where the writable actions/runner root lives in the workspace. */
+  static final String RUNNER_ROOT = "runner";
+
+  /** Whether the runner command's directory is an actions/runner installation. */
+  static boolean isActionsRunner(Path dir) {
+    return Files.exists(dir.resolve("bin").resolve("Runner.Listener"));
+  }
+
+  /** The actions/runner directories bound read-only (not hidden, not _diag or _work). */
+  static List<String> runnerLayoutDirs(Path dir) {
+    List<String> out = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+      for (Path e : ds) {
+        String name = e.getFileName().toString();
+        if (!name.startsWith(".")
+            && !name.startsWith("_")
+            && Files.isDirectory(e, LinkOption.NOFOLLOW_LINKS)) {
+          out.add(name);
+        }
+      }
+    } catch (IOException e) {
+      // none
+    }
+    out.sort(null);
+    return out;
   }
 
   /** Host paths hidden by an empty tmpfs inside the sandbox (only the outermost of nested ones). */
@@ -443,6 +491,7 @@ public final class LocalSandboxProvider implements RunnerProvider {
     Path cmdDir = config.runnerCommand().toAbsolutePath().normalize().getParent();
     List<Path> replaced = new ArrayList<>(hidden);
     replaced.add(Path.of("/tmp"));
+    boolean underReplaced = false;
     for (Path h : replaced) {
       if (cmdDir != null && cmdDir.startsWith(h) && !cmdDir.equals(h)) {
         // bubblewrap would create the missing parents 0700: create them 0755 first
@@ -450,9 +499,20 @@ public final class LocalSandboxProvider implements RunnerProvider {
           String parent = "/" + cmdDir.subpath(0, i);
           bwrap.addAll(List.of("--perms", "0755", "--dir", parent));
         }
-        bwrap.addAll(List.of("--ro-bind", cmdDir.toString(), cmdDir.toString()));
+        underReplaced = true;
         break;
       }
+    }
+    if (cmdDir != null && isActionsRunner(cmdDir)) {
+      // actions/runner writes into its own directory: a writable copy of its top-level files in
+      // the workspace, with its directories (bin, externals, ...) bound read-only into it
+      bwrap.addAll(List.of("--bind", ws.resolve(RUNNER_ROOT).toString(), cmdDir.toString()));
+      for (String d : runnerLayoutDirs(cmdDir)) {
+        bwrap.addAll(
+            List.of("--ro-bind", cmdDir.resolve(d).toString(), cmdDir.resolve(d).toString()));
+      }
+    } else if (underReplaced) {
+      bwrap.addAll(List.of("--ro-bind", cmdDir.toString(), cmdDir.toString()));
     }
     bwrap.addAll(
         List.of(
@@ -993,6 +1053,11 @@ public final class LocalSandboxProvider implements RunnerProvider {
             Path rel = ws.relativize(p);
             if (rel.startsWith("work")) {
               return SANDBOX_HOME
+                  + (rel.getNameCount() > 1 ? "/" + rel.subpath(1, rel.getNameCount()) : "");
+            }
+            if (rel.startsWith(RUNNER_ROOT)) {
+              Path cmdDir = config.runnerCommand().toAbsolutePath().normalize().getParent();
+              return cmdDir
                   + (rel.getNameCount() > 1 ? "/" + rel.subpath(1, rel.getNameCount()) : "");
             }
             if (rel.startsWith("tmp")) {

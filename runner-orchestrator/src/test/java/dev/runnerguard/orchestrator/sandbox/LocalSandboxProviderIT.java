@@ -371,6 +371,61 @@ class LocalSandboxProviderIT {
     assertGone(id);
   }
 
+  @Test
+  void anActionsRunnerInstallationGetsAWritableRootWithItsBinariesReadOnly() throws Exception {
+    Path dir =
+        Files.createTempDirectory(Path.of("target").toAbsolutePath(), "fake-actions-runner-");
+    Files.setPosixFilePermissions(
+        dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.createDirectories(dir.resolve("bin"));
+    Files.createDirectories(dir.resolve("_diag"));
+    Files.writeString(dir.resolve(".credentials"), "host-runner-credentials");
+    Files.writeString(
+        dir.resolve("run.sh"),
+        "#!/bin/bash\nd=$(cd \"$(dirname \"$0\")\" && pwd)\n"
+            + "[ -n \"$ACTIONS_RUNNER_INPUT_JITCONFIG\" ] && echo jit-config-applied > \"$d/.runner\"\n"
+            + "mkdir -p \"$d/_diag\"\n"
+            + "exec \"$d/bin/Runner.Listener\" run >> \"$d/_diag/listener.log\" 2>&1\n");
+    Path listener = dir.resolve("bin/Runner.Listener");
+    Files.writeString(
+        listener,
+        "#!/bin/sh\necho \"listener uid $(id -u)\"\nls -a \"$(dirname \"$0\")/..\"\n"
+            + "touch \"$(dirname \"$0\")/x\" 2>/dev/null && echo bin-writable || echo bin-readonly\n"
+            + "echo done\nexec sleep 300\n");
+    Files.setPosixFilePermissions(
+        listener, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    String id = "it-actions";
+    LocalSandboxProvider real =
+        new LocalSandboxProvider(
+            cfg.toBuilder().runnerCommand(dir.resolve("run.sh")).sensorEnabled(false).build(),
+            null);
+    try {
+      real.provision(request(id, SandboxTestSupport.newJit(), List.of(), Map.of()));
+      Path root = cfg.stateDir().resolve(id).resolve("ws/runner");
+      await("listener ran", () -> readOr(root.resolve("_diag/listener.log"), "").contains("done"));
+      String log = Files.readString(root.resolve("_diag/listener.log"));
+      assertThat(log)
+          .contains("listener uid 65534")
+          .contains("bin-readonly")
+          .doesNotContain(".credentials");
+      assertThat(Files.readString(root.resolve(".runner"))).contains("jit-config-applied");
+      assertThat(dir.resolve(".runner")).doesNotExist();
+      assertThat(dir.resolve("bin/x")).doesNotExist();
+      Thread.sleep(
+          1000); // a few sensor polls: the installation's own Runner.Listener is no nested runner
+      assertThat(
+              observations.matching(
+                  o -> o.runnerId().equals(id) && o.kind().equals("process.nested-runner")))
+          .isEmpty();
+      assertThat(real.destroy(id)).isEqualTo(ApplyResult.APPLIED);
+    } finally {
+      real.destroy(id);
+      real.close();
+      SandboxTestSupport.sh("rm -rf " + dir);
+    }
+    assertGone(id);
+  }
+
   // ------------------------------------------------------------------ helpers
 
   private static ProviderRunner status(String id) {
