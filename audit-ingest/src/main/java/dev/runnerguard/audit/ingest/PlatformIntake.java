@@ -38,7 +38,8 @@ import org.jboss.logging.Logger;
  * record: it goes to its channel's dead-letter topic ({@code <topic>.dlt.<channel>}) and the rest
  * of the batch is stored; the batch's offsets are committed after both. Storage outages are retried
  * (the channel stalls) — a valid event is never dead-lettered because PostgreSQL was down. All
- * channels share the worker pool {@code audit-store} with one thread: the single writer.
+ * channels share the worker pool {@code audit-store} (three threads, each channel in order);
+ * appends serialise on the chain head row lock.
  */
 @ApplicationScoped
 public class PlatformIntake {

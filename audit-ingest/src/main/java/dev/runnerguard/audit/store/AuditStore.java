@@ -64,6 +64,11 @@ public class AuditStore {
       unique.putIfAbsent(e.eventId(), e);
     }
     int duplicates = events.size() - unique.size();
+    // the canonical form is the costly part: computed before the chain head is locked
+    Map<String, String> canonical = new java.util.HashMap<>(unique.size() * 2);
+    for (NormalisedEvent e : unique.values()) {
+      canonical.put(e.eventId(), CanonicalJson.string(e.ocsf()));
+    }
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
@@ -100,8 +105,8 @@ public class AuditStore {
         if (!fresh.isEmpty()) {
           head =
               c.isWrapperFor(PGConnection.class)
-                  ? copyRows(c.unwrap(PGConnection.class), fresh, head)
-                  : insertRows(c, fresh, head);
+                  ? copyRows(c.unwrap(PGConnection.class), fresh, canonical, head)
+                  : insertRows(c, fresh, canonical, head);
           for (NormalisedEvent e : fresh) {
             stored.add(e.classUid());
           }
@@ -141,11 +146,12 @@ public class AuditStore {
    * should one appear anyway (a unique violation), the batch fails as retriable and is redone.
    * Returns the new head hash.
    */
-  private static byte[] copyRows(PGConnection pg, List<NormalisedEvent> events, byte[] head)
+  private static byte[] copyRows(
+      PGConnection pg, List<NormalisedEvent> events, Map<String, String> canonicals, byte[] head)
       throws SQLException {
     StringBuilder sb = new StringBuilder(events.size() * 1600);
     for (NormalisedEvent e : events) {
-      String canonical = CanonicalJson.string(e.ocsf());
+      String canonical = canonicals.get(e.eventId());
       byte[] hash = HashChain.hash(head, canonical.getBytes(StandardCharsets.UTF_8));
       copyText(sb, e.eventId()).append('\t');
       copyText(sb, e.position().topic()).append('\t');
@@ -215,11 +221,12 @@ public class AuditStore {
   }
 
   /** Appends the rows with a batched INSERT (a driver other than PostgreSQL's). */
-  private static byte[] insertRows(Connection c, List<NormalisedEvent> events, byte[] head)
+  private static byte[] insertRows(
+      Connection c, List<NormalisedEvent> events, Map<String, String> canonicals, byte[] head)
       throws SQLException {
     try (PreparedStatement ins = c.prepareStatement(INSERT)) {
       for (NormalisedEvent e : events) {
-        String canonical = CanonicalJson.string(e.ocsf());
+        String canonical = canonicals.get(e.eventId());
         byte[] hash = HashChain.hash(head, canonical.getBytes(StandardCharsets.UTF_8));
         ins.setString(1, e.eventId());
         ins.setString(2, e.position().topic());
