@@ -197,7 +197,7 @@ public final class AuditBenchmark {
         log("verify: " + v);
       } finally {
         try {
-          Path kept = Path.of("bench/target/audit-ingest-bench.log");
+          Path kept = ServiceProcess.repoRoot().resolve("bench/target/audit-ingest-bench.log");
           Files.createDirectories(kept.getParent());
           Files.copy(service.log(), kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
