@@ -43,6 +43,10 @@ public interface OrchestratorConfig {
   /** GitHub runner group ids by the group names admission decisions use. */
   Map<String, Long> runnerGroupIds();
 
+  /** Also offer the {@code dry-run} provider (records runners, starts nothing). */
+  @WithDefault("false")
+  boolean dryRunProvider();
+
   /** Labels every runner registers with besides its class's labels. */
   @WithDefault("runnerguard")
   List<String> platformLabels();
@@ -163,6 +167,13 @@ public interface OrchestratorConfig {
 
     @WithDefault("150ms")
     Duration sensorInterval();
+
+    /**
+     * Host paths hidden inside every sandbox besides /run, /home and the state dir; the
+     * orchestrator always adds $RUNNERGUARD_HOME and the evidence dir, so one job never reads
+     * another's evidence.
+     */
+    Optional<List<String>> hidePaths();
 
     /**
      * Destroy every sandbox runner when the orchestrator stops (the one-machine local stack, whose

@@ -211,6 +211,8 @@ public final class ActionExecutor implements ActionDispatcher, AutoCloseable {
                   org, null, id, groupId, labels, settings.workFolder()));
       long jitMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
       long t1 = System.nanoTime();
+      Instant called = clock.instant();
+      long createCalledAtMicros = called.getEpochSecond() * 1_000_000L + called.getNano() / 1_000;
       Map<String, String> env = new HashMap<>();
       env.put("RUNNERGUARD_RUNNER_ID", id);
       env.put("RUNNERGUARD_JOB_ID", Long.toString(r.getRequestedForJobId()));
@@ -237,7 +239,13 @@ public final class ActionExecutor implements ActionDispatcher, AutoCloseable {
           false,
           null,
           durations,
-          Map.of("githubRunnerId", Long.toString(jit.githubRunnerId()), "org", org));
+          Map.of(
+              "githubRunnerId",
+              Long.toString(jit.githubRunnerId()),
+              "org",
+              org,
+              "createCalledAtMicros",
+              Long.toString(createCalledAtMicros)));
       if (created.status() == ProviderRunner.Status.RUNNING) {
         feedback(r, ProviderEventKind.RUNNING, false, null, Map.of(), Map.of());
       }

@@ -95,22 +95,19 @@ public class OrchestratorRuntime {
     if (command.isPresent()) {
       SignalBridge bridge =
           new SignalBridge(publisher, metadata, LocalSandboxProvider.NAME, metrics::signal);
-      list.add(new LocalSandboxProvider(sandboxConfig(command.get()), bridge));
+      list.add(new LocalSandboxProvider(sandboxConfig(command.get(), evidenceDir()), bridge));
     } else {
       LOG.warn(
           "no sandbox runner command configured (runnerguard.orchestrator.sandbox.runner-command):"
               + " the local-sandbox provider is off and admitted jobs fail provisioning");
     }
+    if (config.dryRunProvider()) {
+      list.add(new dev.runnerguard.orchestrator.dryrun.DryRunProvider(clock));
+    }
     providers = new ProviderRegistry(list);
 
     CredentialsClient github = credentials(clock);
-    Path evidence =
-        Path.of(
-            config
-                .evidenceDir()
-                .orElse(
-                    Optional.ofNullable(System.getenv("RUNNERGUARD_HOME")).orElse(".")
-                        + "/evidence"));
+    Path evidence = evidenceDir();
     executor =
         new ActionExecutor(
             providers,
@@ -231,8 +228,33 @@ public class OrchestratorRuntime {
         clock);
   }
 
-  private LocalSandboxConfig sandboxConfig(String command) {
+  private Path evidenceDir() {
+    return Path.of(
+            config
+                .evidenceDir()
+                .orElse(
+                    Optional.ofNullable(System.getenv("RUNNERGUARD_HOME")).orElse(".")
+                        + "/evidence"))
+        .toAbsolutePath()
+        .normalize();
+  }
+
+  private LocalSandboxConfig sandboxConfig(String command, Path evidence) {
     OrchestratorConfig.Sandbox s = config.sandbox();
+    List<Path> hide = new ArrayList<>();
+    s.hidePaths().orElse(List.of()).forEach(p -> hide.add(Path.of(p).toAbsolutePath().normalize()));
+    String home = System.getenv("RUNNERGUARD_HOME");
+    if (home != null && !home.isBlank()) {
+      hide.add(Path.of(home).toAbsolutePath().normalize());
+    }
+    try {
+      Files.createDirectories(evidence);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot create the evidence directory " + evidence, e);
+    }
+    hide.add(evidence);
+    Path runner = Path.of(command).toAbsolutePath().normalize();
+    hide.removeIf(runner::startsWith);
     LocalSandboxConfig.Builder b =
         LocalSandboxConfig.builder(Path.of(command).toAbsolutePath())
             .addressPool(s.addressPool())
@@ -242,7 +264,8 @@ public class OrchestratorRuntime {
             .workspaceSizeMb(s.workspaceSizeMb())
             .cpuBurnShare(s.cpuBurnShare())
             .cpuBurnWindow(s.cpuBurnWindow())
-            .sensorInterval(s.sensorInterval());
+            .sensorInterval(s.sensorInterval())
+            .hidePaths(hide);
     s.stateDir().ifPresent(d -> b.stateDir(Path.of(d)));
     return b.build();
   }
