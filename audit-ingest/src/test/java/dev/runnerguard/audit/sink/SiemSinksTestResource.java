@@ -31,6 +31,8 @@ public final class SiemSinksTestResource implements QuarkusTestResourceLifecycle
       Path dir = Files.createTempDirectory(Path.of("target"), "siem-sinks-").toAbsolutePath();
       Path tokenFile = dir.resolve("hec.token");
       Files.writeString(tokenFile, "hec-" + UUID.randomUUID() + "\n");
+      Path keyFile = dir.resolve("checkpoint.key");
+      Files.writeString(keyFile, "ckpt-" + UUID.randomUUID() + "-" + UUID.randomUUID() + "\n");
       int hec = RsyslogServer.freePort();
       int tcp = RsyslogServer.freePort();
       int tls = RsyslogServer.freePort();
@@ -60,6 +62,11 @@ public final class SiemSinksTestResource implements QuarkusTestResourceLifecycle
       c.put("runnerguard.audit.sink.syslog.secure.format", "cef");
       c.put("runnerguard.audit.sink.syslog.secure.hostname", "rg-audit-it");
       c.put("runnerguard.audit.sink.syslog.secure.ca-file", dir.resolve("tls/cert.pem").toString());
+      // retention on (nothing is old enough to prune): the key must not leak either
+      c.put("runnerguard.audit.retention.enabled", "true");
+      c.put("runnerguard.audit.retention.interval", "1s");
+      c.put("runnerguard.audit.retention.max-age", "3650d");
+      c.put("runnerguard.audit.retention.checkpoint-key-file", keyFile.toString());
       // everything the service logs, at DEBUG for its own code, to a file the test searches
       c.put("quarkus.log.file.enabled", "true");
       c.put("quarkus.log.file.path", log.toString());
