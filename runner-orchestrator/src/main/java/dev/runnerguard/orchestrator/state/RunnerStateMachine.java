@@ -741,7 +741,12 @@ public final class RunnerStateMachine {
 
   /** A deep copy with mutable collections, so a stored record is never changed in place. */
   static RunnerRecord copy(RunnerRecord r) {
-    RunnerRecord c = RunnerRecord.newBuilder(r).build();
+    // Field by field, not Avro's deepCopy: that resolves enum classes through the thread's context
+    // class loader, which is not the record's under Quarkus' test class loaders.
+    RunnerRecord c = new RunnerRecord();
+    for (int i = 0; i < RunnerRecord.getClassSchema().getFields().size(); i++) {
+      c.put(i, r.get(i));
+    }
     c.setTimestamps(new HashMap<>(r.getTimestamps()));
     c.setAttributes(new HashMap<>(r.getAttributes()));
     c.setSeen(new ArrayList<>(r.getSeen()));
