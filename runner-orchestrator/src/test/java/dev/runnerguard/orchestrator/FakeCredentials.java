@@ -16,12 +16,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * and github-sim are used by the whole-stack tests in system-tests.)
  */
 public final class FakeCredentials implements CredentialsClient {
-  final Map<Long, String> registrations = new ConcurrentHashMap<>();
+  public final Map<Long, String> registrations = new ConcurrentHashMap<>();
   final Map<Long, String> jobStatus = new ConcurrentHashMap<>();
-  final List<String> calls = new CopyOnWriteArrayList<>();
+  public final List<String> calls = new CopyOnWriteArrayList<>();
   final List<String> minted = new CopyOnWriteArrayList<>();
   private final AtomicLong ids = new AtomicLong(1000);
-  volatile int failNextMints;
+  public volatile int failNextMints;
+
+  /** Every JIT config handed out (to scan for leaks). */
+  public List<String> minted() {
+    return minted;
+  }
 
   @Override
   public MintedJit mintJit(JitRequest request) throws CredentialsException {
