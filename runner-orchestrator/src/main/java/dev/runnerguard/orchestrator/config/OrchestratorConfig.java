@@ -59,6 +59,18 @@ public interface OrchestratorConfig {
 
   Quota quota();
 
+  WarmPool warmPool();
+
+  /** Warm pools: idle runners kept ready per runner class (0 = none, the default). */
+  interface WarmPool {
+    /** Idle runners per class, for every class admitted at least once. */
+    @WithDefault("0")
+    int minIdle();
+
+    /** Per-class overrides, by runner class name. */
+    Map<String, Integer> classes();
+  }
+
   /** Runner quotas (0 = unlimited); jobs beyond a quota wait in admission order. */
   interface Quota {
     @WithDefault("0")

@@ -14,6 +14,7 @@ import dev.runnerguard.orchestrator.spi.RunnerProvider;
 import dev.runnerguard.orchestrator.state.Quotas;
 import dev.runnerguard.orchestrator.state.RunnerStateMachine;
 import dev.runnerguard.orchestrator.state.Settings;
+import dev.runnerguard.orchestrator.state.WarmPools;
 import dev.runnerguard.orchestrator.stream.DeadLetterDeserializationHandler;
 import dev.runnerguard.orchestrator.stream.OrchestratorTopology;
 import dev.runnerguard.orchestrator.token.TokenServiceCredentialsClient;
@@ -153,6 +154,7 @@ public class OrchestratorRuntime {
                         config.quota().maxRunners(),
                         config.quota().maxPerOrg(),
                         config.quota().maxPerLabelSet()),
+                    new WarmPools(config.warmPool().minIdle(), config.warmPool().classes()),
                     l.terminalRetention(),
                     metrics::waiting)),
             streamsProperties());

@@ -26,6 +26,22 @@ public final class RunnerNames {
     return PREFIX + jobId + "-" + runAttempt;
   }
 
+  /**
+   * The id of warm-pool runner number {@code seq}: {@code rg-0-<seq>} (job id 0: provisioned for no
+   * job; GitHub routes it one of its class).
+   */
+  public static String poolRunnerId(long seq) {
+    if (seq <= 0) {
+      throw new IllegalArgumentException("pool sequence must be positive, got " + seq);
+    }
+    return PREFIX + "0-" + seq;
+  }
+
+  /** Whether a runner id is a warm-pool runner's. */
+  public static boolean isPoolRunner(String id) {
+    return id != null && id.startsWith(PREFIX + "0-") && isPlatformName(id);
+  }
+
   /** Whether a GitHub runner name is one the platform creates. */
   public static boolean isPlatformName(String name) {
     return name != null && NAME.matcher(name).matches();

@@ -88,7 +88,10 @@ public final class RunnerStateMachine {
     if (current != null) {
       return Result.unchanged(current, "duplicate admission");
     }
-    String runnerId = RunnerNames.runnerId(d.getJobId(), d.getRunAttempt());
+    String runnerId =
+        d.getJobId() == 0
+            ? RunnerNames.poolRunnerId(d.getRunAttempt())
+            : RunnerNames.runnerId(d.getJobId(), d.getRunAttempt());
     RunnerRecord r =
         RunnerRecord.newBuilder()
             .setRunnerId(runnerId)
@@ -106,7 +109,15 @@ public final class RunnerStateMachine {
             .setUpdatedAt(now)
             .setTimestamps(new HashMap<>(Map.of(REQUESTED.name(), now)))
             .build();
-    Result result = Result.of(r).change(new Change(null, REQUESTED, "admitted", null, null));
+    Result result =
+        Result.of(r)
+            .change(
+                new Change(
+                    null,
+                    REQUESTED,
+                    d.getJobId() == 0 ? "warm pool of class " + r.getRunnerClass() : "admitted",
+                    null,
+                    null));
     moveTo(result, r, PROVISIONING, now, "provisioning attempt 1", null, null);
     r.setProvisionAttempts(1);
     r.setNextCheckAt(now + settings.provisionTimeout().toMillis());
@@ -576,11 +587,15 @@ public final class RunnerStateMachine {
           if (exitedLongAgo(r, now)) {
             return lostAfterExit(result, next, now);
           }
-          if (now - r.getStateSince() >= settings.idleTimeout().toMillis()) {
+          if (r.getRequestedForJobId() != 0
+              && now - r.getStateSince() >= settings.idleTimeout().toMillis()) {
             finish(result, next, now, "idle for " + settings.idleTimeout() + " without a job");
             return result;
           }
-          next.setNextCheckAt(r.getStateSince() + settings.idleTimeout().toMillis());
+          next.setNextCheckAt(
+              r.getRequestedForJobId() == 0
+                  ? now + settings.startTimeout().toMillis()
+                  : r.getStateSince() + settings.idleTimeout().toMillis());
           return result.action(new Action(Action.Type.CHECK_STATUS, copy(next), "idle check"));
         }
       case BUSY:

@@ -3,6 +3,7 @@ package dev.runnerguard.orchestrator.stream;
 import dev.runnerguard.orchestrator.state.Quotas;
 import dev.runnerguard.orchestrator.state.RunnerNames;
 import dev.runnerguard.orchestrator.state.RunnerStateMachine;
+import dev.runnerguard.orchestrator.state.WarmPools;
 import dev.runnerguard.schemas.Topics;
 import dev.runnerguard.schemas.avro.AdmissionDecision;
 import dev.runnerguard.schemas.avro.Decision;
@@ -68,6 +69,7 @@ public final class OrchestratorTopology {
       int partitions,
       TransitionListener listener,
       Quotas quotas,
+      WarmPools pools,
       Duration terminalRetention,
       java.util.function.IntConsumer waitingGauge) {
 
@@ -89,6 +91,7 @@ public final class OrchestratorTopology {
           partitions,
           listener,
           Quotas.UNLIMITED,
+          WarmPools.NONE,
           Duration.ofHours(1),
           n -> {});
     }
@@ -138,8 +141,8 @@ public final class OrchestratorTopology {
                 },
                 Named.as("job-by-runner"));
 
-    if (!parts.quotas().unlimited()) {
-      admissions = quotaGate(builder, admissions, parts);
+    if (!parts.quotas().unlimited() || !parts.pools().none()) {
+      admissions = gate(builder, admissions, parts);
     }
 
     KStream<String, RunnerInput> rekeyed =
@@ -211,26 +214,31 @@ public final class OrchestratorTopology {
   }
 
   /**
-   * Admissions pass a single-partition quota gate ({@link QuotaProcessor}) before they reach the
-   * state machine; runner ends (terminal lifecycle transitions, read back from {@code
+   * Admissions pass a single-partition gate ({@link AdmissionGate}: quotas, warm pools) before they
+   * reach the state machine; runner ends (terminal lifecycle transitions, read back from {@code
    * runner.lifecycle}) free their places.
    */
-  private static KStream<String, RunnerInput> quotaGate(
+  private static KStream<String, RunnerInput> gate(
       StreamsBuilder builder, KStream<String, RunnerInput> admissions, Parts parts) {
     Serde<String> keys = Serdes.String();
     Serde<AdmissionDecision> decisions = AvroSerdes.of(AdmissionDecision.class);
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(QuotaProcessor.ACTIVE), keys, decisions)
+                Stores.inMemoryKeyValueStore(AdmissionGate.ACTIVE), keys, decisions)
             .withCachingDisabled());
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(QuotaProcessor.WAITING), keys, decisions)
+                Stores.inMemoryKeyValueStore(AdmissionGate.WAITING), keys, decisions)
             .withCachingDisabled());
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(QuotaProcessor.DONE), keys, Serdes.Long())
+                Stores.inMemoryKeyValueStore(AdmissionGate.DONE), keys, Serdes.Long())
             .withCachingDisabled());
+    for (String name : java.util.List.of(AdmissionGate.POOL, AdmissionGate.CLASSES)) {
+      builder.addStateStore(
+          Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), keys, decisions)
+              .withCachingDisabled());
+    }
     KStream<String, RunnerInput> ends =
         builder.stream(
                 Topics.RUNNER_LIFECYCLE.topicName(),
@@ -243,38 +251,50 @@ public final class OrchestratorTopology {
                         && e.getState() != e.getPreviousState()
                         && (e.getState() == RunnerState.DESTROYED
                             || e.getState() == RunnerState.FAILED
-                            || e.getState() == RunnerState.LOST),
-                Named.as("runner-ends"))
+                            || e.getState() == RunnerState.LOST
+                            || (e.getState() == RunnerState.BUSY
+                                && RunnerNames.isPoolRunner(e.getRunnerId()))),
+                Named.as("runner-starts-and-ends"))
             .map(
                 (k, e) ->
                     KeyValue.pair(
-                        "quota",
+                        "gate",
                         RunnerInput.newBuilder()
                             .setPayload(
                                 ProviderEvent.newBuilder()
                                     .setMetadata(parts.metadata().create())
                                     .setRunnerId(e.getRunnerId())
-                                    .setKind(ProviderEventKind.DESTROYED)
+                                    .setKind(
+                                        e.getState() == RunnerState.BUSY
+                                            ? ProviderEventKind.JOB_TAKEN
+                                            : ProviderEventKind.DESTROYED)
+                                    .setDetail(e.getState().name())
                                     .setProvider(e.getProvider())
                                     .build())
                             .build()),
-                Named.as("end-to-quota"));
+                Named.as("start-end-to-gate"));
     return admissions
-        .map((k, v) -> KeyValue.pair("quota", v), Named.as("admission-to-quota"))
-        .merge(ends, Named.as("quota-inputs"))
+        .map((k, v) -> KeyValue.pair("gate", v), Named.as("admission-to-gate"))
+        .merge(ends, Named.as("gate-inputs"))
         .repartition(
-            Repartitioned.<String, RunnerInput>as("quota-input")
+            Repartitioned.<String, RunnerInput>as("gate-input")
                 .withKeySerde(keys)
                 .withValueSerde(AvroSerdes.of(RunnerInput.class))
                 .withNumberOfPartitions(1))
         .process(
             () ->
-                new QuotaProcessor(
-                    parts.quotas(), parts.clock(), parts.terminalRetention(), parts.waitingGauge()),
-            Named.as("quota-gate"),
-            QuotaProcessor.ACTIVE,
-            QuotaProcessor.WAITING,
-            QuotaProcessor.DONE);
+                new AdmissionGate(
+                    parts.quotas(),
+                    parts.pools(),
+                    parts.clock(),
+                    parts.terminalRetention(),
+                    parts.waitingGauge()),
+            Named.as("admission-gate"),
+            AdmissionGate.ACTIVE,
+            AdmissionGate.WAITING,
+            AdmissionGate.DONE,
+            AdmissionGate.POOL,
+            AdmissionGate.CLASSES);
   }
 
   private static Produced<String, SpecificRecord> produced(String name) {

@@ -7,6 +7,7 @@ import dev.runnerguard.orchestrator.state.Inputs;
 import dev.runnerguard.orchestrator.state.Quotas;
 import dev.runnerguard.orchestrator.state.RunnerStateMachine;
 import dev.runnerguard.orchestrator.state.Settings;
+import dev.runnerguard.orchestrator.state.WarmPools;
 import dev.runnerguard.schemas.Topics;
 import dev.runnerguard.schemas.avro.AdmissionDecision;
 import dev.runnerguard.schemas.avro.CommandType;
@@ -19,6 +20,7 @@ import dev.runnerguard.schemas.serde.EventMetadataFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -50,6 +52,10 @@ class OrchestratorTopologyTest {
   TestOutputTopic<String, byte[]> lifecycle;
 
   void start(Quotas quotas) {
+    start(quotas, WarmPools.NONE);
+  }
+
+  void start(Quotas quotas, WarmPools pools) {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -65,6 +71,7 @@ class OrchestratorTopologyTest {
                     12,
                     TransitionListener.NONE,
                     quotas,
+                    pools,
                     Duration.ofHours(1),
                     waiting::set)),
             p);
@@ -186,6 +193,35 @@ class OrchestratorTopologyTest {
 
     assertThat(actions).extracting(Action::runnerId).containsExactly("rg-1-1", "rg-3-1");
     assertThat(waiting.get()).isEqualTo(1);
+  }
+
+  @Test
+  void aWarmPoolKeepsIdleRunnersAndServesJobsWithoutABoot() {
+    start(Quotas.UNLIMITED, new WarmPools(2, Map.of()));
+    admit(1); // the class becomes known: its own runner, and two warm ones
+    assertThat(actions).extracting(Action::runnerId).containsExactly("rg-1-1", "rg-0-1", "rg-0-2");
+    assertThat(actions.get(1).runner().getRequestedForJobId()).isZero();
+
+    admit(2); // served by warm rg-0-1: no runner of its own, the pool refilled
+    assertThat(actions)
+        .extracting(Action::runnerId)
+        .containsExactly("rg-1-1", "rg-0-1", "rg-0-2", "rg-0-3");
+    admit(2); // redelivered
+    assertThat(actions).hasSize(4);
+
+    // GitHub gives the job to warm rg-0-2 (routing is GitHub's): it leaves the pool, refilled.
+    jobs.pipeInput("2", bytes(Inputs.job("in_progress", 2, "rg-0-2")));
+    assertThat(actions).extracting(Action::runnerId).endsWith("rg-0-4");
+    // The warm runner finishes like any other.
+    jobs.pipeInput("2", bytes(Inputs.job("completed", 2, "rg-0-2")));
+    assertThat(actions).extracting(Action::type).endsWith(Action.Type.DESTROY);
+  }
+
+  @Test
+  void warmRunnersCountAgainstQuotas() {
+    start(new Quotas(2, 0, 0), new WarmPools(3, Map.of()));
+    admit(1);
+    assertThat(actions).extracting(Action::runnerId).containsExactly("rg-1-1", "rg-0-1");
   }
 
   static RunnerLifecycleEvent ended(String runnerId) {
