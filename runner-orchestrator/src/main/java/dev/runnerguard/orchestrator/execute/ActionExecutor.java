@@ -257,7 +257,9 @@ public final class ActionExecutor implements ActionDispatcher, AutoCloseable {
           e.retriable(),
           "JIT config: " + e.getMessage(),
           Map.of(),
-          Map.of());
+          e.retryAfterMillis() > 0
+              ? Map.of("retryAfterMillis", Long.toString(e.retryAfterMillis()))
+              : Map.of());
       return e.retriable() ? "retriable" : "permanent";
     } catch (ProviderException e) {
       feedback(

@@ -58,11 +58,23 @@ public interface CredentialsClient {
   class CredentialsException extends Exception {
     private final boolean retriable;
     private final int status;
+    private final long retryAfterMillis;
 
     public CredentialsException(String message, boolean retriable, int status) {
+      this(message, retriable, status, 0);
+    }
+
+    public CredentialsException(
+        String message, boolean retriable, int status, long retryAfterMillis) {
       super(message);
       this.retriable = retriable;
       this.status = status;
+      this.retryAfterMillis = Math.max(0, retryAfterMillis);
+    }
+
+    /** How long the token-service asked to wait ({@code Retry-After}), or 0. */
+    public long retryAfterMillis() {
+      return retryAfterMillis;
     }
 
     public boolean retriable() {

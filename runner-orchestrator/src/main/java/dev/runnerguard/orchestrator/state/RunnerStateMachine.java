@@ -337,6 +337,11 @@ public final class RunnerStateMachine {
             return result.action(new Action(Action.Type.DESTROY, copy(next), "clean up failure"));
           }
           long delay = settings.backoffMillis(r.getProvisionAttempts());
+          String retryAfter = e.getAttributes().get("retryAfterMillis");
+          if (retryAfter != null) {
+            // The token-service (GitHub's rate limit, its circuit, its budgets) asked for longer.
+            delay = Math.max(delay, Long.parseLong(retryAfter));
+          }
           next.setReason("attempt " + r.getProvisionAttempts() + " failed: " + e.getDetail());
           next.setNextCheckAt(now + delay);
           next.getAttributes().put("retryDue", "true");

@@ -207,6 +207,15 @@ public final class TokenServiceCredentialsClient implements CredentialsClient {
       // not JSON: report the status only
     }
     boolean retriable = status == 429 || status >= 500 || status == 408;
+    long retryAfter = 0;
+    String header = response.headers().firstValue("Retry-After").orElse(null);
+    if (header != null) {
+      try {
+        retryAfter = Math.min(Long.parseLong(header.trim()), 3600) * 1000;
+      } catch (NumberFormatException ignored) {
+        // an HTTP date: use the orchestrator's own backoff
+      }
+    }
     throw new CredentialsException(
         what
             + ": token-service answered "
@@ -214,7 +223,8 @@ public final class TokenServiceCredentialsClient implements CredentialsClient {
             + (code.isEmpty() ? "" : " " + code)
             + (message.isEmpty() ? "" : ": " + truncate(message)),
         retriable,
-        status);
+        status,
+        retryAfter);
   }
 
   private static String truncate(String s) {

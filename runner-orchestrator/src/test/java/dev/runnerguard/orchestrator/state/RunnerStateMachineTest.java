@@ -492,6 +492,22 @@ class RunnerStateMachineTest {
   }
 
   @Test
+  void aRetryAfterFromTheTokenServiceLengthensTheBackoff() {
+    RunnerStateMachine m = new RunnerStateMachine(SETTINGS);
+    RunnerRecord r = m.apply(null, admit(100), 0).record();
+    dev.runnerguard.schemas.avro.ProviderEvent e =
+        Inputs.providerEvent(
+            R, ProviderEventKind.PROVISION_FAILED, Map.of("retryAfterMillis", "45000"));
+    e.setRetriable(true);
+    RunnerRecord after = m.apply(r, Inputs.in(e), 10).record();
+    assertThat(after.getNextCheckAt()).isEqualTo(10 + 45_000);
+    assertThat(m.tick(after, 30_000).actions()).isEmpty();
+    assertThat(m.tick(after, 45_010).actions())
+        .extracting(Action::type)
+        .containsExactly(Action.Type.PROVISION);
+  }
+
+  @Test
   void runnerNamesAreDeterministic() {
     assertThat(RunnerNames.runnerId(4_294_967_297L, 2)).isEqualTo("rg-4294967297-2");
     assertThat(RunnerNames.isPlatformName("rg-4294967297-2")).isTrue();

@@ -51,6 +51,9 @@ class TokenServiceCredentialsClientTest {
           lastAuth.put("auth", String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
           byte[] b = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
           ex.getResponseHeaders().add("Content-Type", "application/json");
+          if (status == 429) {
+            ex.getResponseHeaders().add("Retry-After", "42");
+          }
           ex.sendResponseHeaders(status, b.length == 0 ? -1 : b.length);
           try (OutputStream o = ex.getResponseBody()) {
             o.write(b);
@@ -139,6 +142,24 @@ class TokenServiceCredentialsClientTest {
                         new CredentialsClient.JitRequest(
                             "octo-org", null, "rg-1-1", 2, List.of("x"), null)))
         .hasMessageContaining("no config");
+  }
+
+  @Test
+  void aRetryAfterIsPassedOn() {
+    status = 429;
+    body = "{\"error\":\"github_budget_exhausted\",\"message\":\"budget\"}";
+    assertThatThrownBy(
+            () ->
+                client()
+                    .mintJit(
+                        new CredentialsClient.JitRequest(
+                            "octo-org", null, "rg-1-1", 2, List.of("x"), null)))
+        .isInstanceOfSatisfying(
+            CredentialsException.class,
+            e -> {
+              assertThat(e.retriable()).isTrue();
+              assertThat(e.retryAfterMillis()).isEqualTo(42_000);
+            });
   }
 
   @Test
