@@ -54,8 +54,8 @@ final class JobWebhookLoad implements AutoCloseable {
   private final int idOffset;
   private final AtomicLong nextJobId;
   private final AtomicInteger inFlight = new AtomicInteger();
-  private final long epochMicrosAtBase;
-  private final long nanoBase;
+  private volatile long epochMicrosAtBase;
+  private volatile long nanoBase;
 
   JobWebhookLoad(int port, byte[] secret, int bodyBytes, long firstJobId) {
     this.port = port;
@@ -78,9 +78,14 @@ final class JobWebhookLoad implements AutoCloseable {
                 .setDefaultPort(port),
             new PoolOptions().setHttp1MaxSize(64).setMaxWaitQueueSize(-1));
     this.contexts = new Context[] {vertx.getOrCreateContext(), vertx.getOrCreateContext()};
+    anchor();
+  }
+
+  /** Anchors the monotonic clock to the wall clock (again before each loop: no drift builds up). */
+  private void anchor() {
     java.time.Instant now = java.time.Instant.now();
-    this.nanoBase = System.nanoTime();
-    this.epochMicrosAtBase = now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+    nanoBase = System.nanoTime();
+    epochMicrosAtBase = now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
   }
 
   /** Epoch microseconds now, from the monotonic clock anchored once to the wall clock. */
@@ -95,6 +100,7 @@ final class JobWebhookLoad implements AutoCloseable {
   long openLoop(int rate, double seconds, Listener listener) throws InterruptedException {
     long total = Math.max(1, Math.round(rate * seconds));
     double intervalNs = 1e9 / rate;
+    anchor();
     long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(5);
     for (long i = 0; i < total; i++) {
       long due = start + (long) (i * intervalNs);

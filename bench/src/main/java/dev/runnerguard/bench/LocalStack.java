@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -204,6 +205,36 @@ final class LocalStack implements AutoCloseable {
       s = s.substring(0, s.length() - 1);
     }
     return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** CPU time (clock ticks, user + system) used so far by each running component of this stack. */
+  Map<String, Long> cpuTicks() {
+    Map<String, Long> out = new TreeMap<>();
+    Path run = home.resolve("run");
+    try (Stream<Path> s = Files.list(run)) {
+      for (Path p : s.filter(f -> f.toString().endsWith(".pid")).toList()) {
+        String name = p.getFileName().toString().replace(".pid", "");
+        try {
+          String pid = Files.readString(p).trim();
+          String stat = Files.readString(Path.of("/proc", pid, "stat"));
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          // fields after "(comm) ": state is index 0; utime 11, stime 12, cutime 13, cstime 14
+          out.put(name, Long.parseLong(f[11]) + Long.parseLong(f[12]));
+        } catch (IOException | RuntimeException e) {
+          // not running
+        }
+      }
+    } catch (IOException e) {
+      // no run dir
+    }
+    try {
+      String stat = Files.readString(Path.of("/proc/self/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      out.put("benchmark JVM", Long.parseLong(f[11]) + Long.parseLong(f[12]));
+    } catch (IOException | RuntimeException e) {
+      // no procfs
+    }
+    return out;
   }
 
   /** Network namespaces of this stack's sandboxes still present. */

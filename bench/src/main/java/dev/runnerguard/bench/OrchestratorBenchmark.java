@@ -172,7 +172,8 @@ public final class OrchestratorBenchmark {
       long rawReceived,
       double cpu,
       double rawCpu,
-      Map<String, Long> notAccepted) {}
+      Map<String, Long> notAccepted,
+      Map<String, Double> cores) {}
 
   /** Everything one run measured. */
   public record Result(
@@ -426,7 +427,8 @@ public final class OrchestratorBenchmark {
                 rawCounts[1],
                 s.cpu(),
                 rawCpu,
-                s.notAccepted());
+                s.notAccepted(),
+                s.cores());
         log(
             String.format(
                 Locale.ROOT,
@@ -469,8 +471,19 @@ public final class OrchestratorBenchmark {
           }
         };
     long[] cpu = Machine.cpuTicks();
+    Map<String, Long> ticks0 = stack.cpuTicks();
     long t0 = System.nanoTime();
     long sent = load.openLoop(rate, seconds, listener);
+    Map<String, Long> ticks1 = stack.cpuTicks();
+    double sendSeconds = (System.nanoTime() - t0) / 1e9;
+    Map<String, Double> cores = new TreeMap<>();
+    ticks1.forEach(
+        (k, v) -> {
+          Long before = ticks0.get(k);
+          if (before != null) {
+            cores.put(k, (v - before) / 100.0 / sendSeconds);
+          }
+        });
     // wait until every accepted job was provisioned, or nothing moved for 20 s
     long lastProgress = System.nanoTime();
     long seen = -1;
@@ -545,7 +558,7 @@ public final class OrchestratorBenchmark {
     hops.add(Pct.of("  of which JIT mint via token-service (durations.jitMint)", jit));
     hops.add(Pct.of("  orchestrator without the JIT mint", orchestratorWithoutJit));
     return new Step(
-        rate, sent, accepted, provisioned, elapsed, hops, null, 0, 0, busy, 0, notAccepted);
+        rate, sent, accepted, provisioned, elapsed, hops, null, 0, 0, busy, 0, notAccepted, cores);
   }
 
   // ------------------------------------------------------------------ report
@@ -674,6 +687,20 @@ public final class OrchestratorBenchmark {
         }
         md.append(row(s.raw())).append("\n\n");
       }
+      md.append("CPU used by each component while the webhooks were sent (cores; 2 in all):\n\n");
+      md.append("| rate/s | ");
+      List<String> names = new ArrayList<>(steps.get(0).cores().keySet());
+      md.append(String.join(" | ", names)).append(" | machine |\n|---:|");
+      md.append("---:|".repeat(names.size() + 1)).append("\n");
+      for (Step s : steps) {
+        md.append("| ").append(s.rate()).append(" | ");
+        for (String n : names) {
+          Double c = s.cores().get(n);
+          md.append(c == null ? "-" : String.format(Locale.ROOT, "%.2f", c)).append(" | ");
+        }
+        md.append(String.format(Locale.ROOT, "%.0f%% |", s.cpu())).append("\n");
+      }
+      md.append("\n");
       if (!provisionFailures.isEmpty()) {
         md.append("PROVISION_FAILED events: ").append(provisionFailures).append("\n\n");
       }
