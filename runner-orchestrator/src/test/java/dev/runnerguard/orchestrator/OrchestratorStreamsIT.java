@@ -19,11 +19,8 @@ import dev.runnerguard.schemas.ConsumingChannel;
 import dev.runnerguard.schemas.Topics;
 import dev.runnerguard.schemas.avro.AdmissionDecision;
 import dev.runnerguard.schemas.avro.CommandType;
-import dev.runnerguard.schemas.avro.Decision;
-import dev.runnerguard.schemas.avro.Isolation;
 import dev.runnerguard.schemas.avro.RunnerCommand;
 import dev.runnerguard.schemas.avro.RunnerLifecycleEvent;
-import dev.runnerguard.schemas.avro.RunnerSpec;
 import dev.runnerguard.schemas.avro.RunnerState;
 import dev.runnerguard.schemas.avro.SecuritySignal;
 import dev.runnerguard.schemas.avro.WorkflowJobEvent;
@@ -429,26 +426,7 @@ class OrchestratorStreamsIT {
 
   static void admit(long job, List<String> egress) throws Exception {
     AdmissionDecision d =
-        AdmissionDecision.newBuilder()
-            .setMetadata(MD.create())
-            .setJobId(job)
-            .setRunAttempt(1)
-            .setRepositoryFullName("octo-org/app")
-            .setOrganization("octo-org")
-            .setDecision(Decision.ADMIT)
-            .setReason("test")
-            .setPolicyVersion("sha256:it")
-            .setRunnerSpec(
-                RunnerSpec.newBuilder()
-                    .setRunnerClass("private-sandbox")
-                    .setRunnerGroup("private-sandbox")
-                    .setLabels(List.of("self-hosted"))
-                    .setProvider(LocalSandboxProvider.NAME)
-                    .setIsolation(Isolation.SANDBOX)
-                    .setEgressAllowlist(egress)
-                    .setMaxDurationSeconds(600)
-                    .build())
-            .build();
+        dev.runnerguard.orchestrator.state.Inputs.admission(job, LocalSandboxProvider.NAME, egress);
     producer
         .send(
             new ProducerRecord<>(

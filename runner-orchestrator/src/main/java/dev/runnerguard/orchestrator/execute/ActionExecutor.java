@@ -412,31 +412,18 @@ public final class ActionExecutor implements ActionDispatcher, AutoCloseable {
       return "no-provider";
     }
     boolean evidenceDone = r.getAttributes().containsKey("evidenceDir");
-    // 2. network cut first
-    long t = System.nanoTime();
-    String cut = run(() -> provider.isolateNetwork(id).name());
-    long cutMillis = millisSince(t);
-    step(
+    // 2. network cut first, 3. freeze
+    providerStep(
         r,
         "network-cut",
-        "network cut: " + cut,
+        "network cut",
+        () -> provider.isolateNetwork(id).name(),
         quarantinedAt,
-        durations,
-        cutMillis,
-        Map.of("outcome", cut));
-    // 3. freeze
-    t = System.nanoTime();
-    String frozen = run(() -> provider.freeze(id).name());
-    step(
-        r,
-        "frozen",
-        "workload frozen: " + frozen,
-        quarantinedAt,
-        durations,
-        millisSince(t),
-        Map.of("outcome", frozen));
+        durations);
+    providerStep(
+        r, "frozen", "workload frozen", () -> provider.freeze(id).name(), quarantinedAt, durations);
     // 4. evidence
-    t = System.nanoTime();
+    long t = System.nanoTime();
     Map<String, String> evidenceAttributes = new HashMap<>();
     String evidenceOutcome;
     Path dir =
@@ -501,16 +488,14 @@ public final class ActionExecutor implements ActionDispatcher, AutoCloseable {
         0,
         Map.of("outcome", deregistered));
     // 7. destroy
-    t = System.nanoTime();
-    String destroyed = run(() -> provider.destroy(id).name());
-    step(
-        r,
-        "destroyed",
-        "runner destroyed: " + destroyed,
-        quarantinedAt,
-        durations,
-        millisSince(t),
-        Map.of("outcome", destroyed));
+    String destroyed =
+        providerStep(
+            r,
+            "destroyed",
+            "runner destroyed",
+            () -> provider.destroy(id).name(),
+            quarantinedAt,
+            durations);
     if (destroyed.startsWith("failed")) {
       return "destroy-failed";
     }
@@ -526,6 +511,27 @@ public final class ActionExecutor implements ActionDispatcher, AutoCloseable {
             ? Map.of("evidenceDir", evidenceAttributes.get("evidenceDir"))
             : Map.of());
     return "quarantined";
+  }
+
+  /** Runs one provider step of the quarantine, timed, and reports it; answers its outcome. */
+  private String providerStep(
+      RunnerRecord r,
+      String step,
+      String label,
+      ProviderCall call,
+      long quarantinedAt,
+      Map<String, Long> durations) {
+    long t = System.nanoTime();
+    String outcome = run(call);
+    step(
+        r,
+        step,
+        label + ": " + outcome,
+        quarantinedAt,
+        durations,
+        millisSince(t),
+        Map.of("outcome", outcome));
+    return outcome;
   }
 
   private interface ProviderCall {

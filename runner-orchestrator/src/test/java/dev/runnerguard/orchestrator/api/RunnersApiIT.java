@@ -10,10 +10,7 @@ import static org.hamcrest.Matchers.not;
 import dev.runnerguard.schemas.Topics;
 import dev.runnerguard.schemas.avro.AdmissionDecision;
 import dev.runnerguard.schemas.avro.CommandType;
-import dev.runnerguard.schemas.avro.Decision;
-import dev.runnerguard.schemas.avro.Isolation;
 import dev.runnerguard.schemas.avro.RunnerCommand;
-import dev.runnerguard.schemas.avro.RunnerSpec;
 import dev.runnerguard.schemas.serde.EventCodec;
 import dev.runnerguard.schemas.serde.EventMetadataFactory;
 import dev.runnerguard.testing.KafkaTestBroker;
@@ -195,25 +192,7 @@ class RunnersApiIT {
 
   static void admit(long job) throws Exception {
     AdmissionDecision d =
-        AdmissionDecision.newBuilder()
-            .setMetadata(MD.create())
-            .setJobId(job)
-            .setRunAttempt(1)
-            .setRepositoryFullName("octo-org/app")
-            .setOrganization("octo-org")
-            .setDecision(Decision.ADMIT)
-            .setReason("test")
-            .setPolicyVersion("sha256:it")
-            .setRunnerSpec(
-                RunnerSpec.newBuilder()
-                    .setRunnerClass("private-sandbox")
-                    .setRunnerGroup("private-sandbox")
-                    .setLabels(List.of("self-hosted"))
-                    .setProvider("dry-run")
-                    .setIsolation(Isolation.SANDBOX)
-                    .setMaxDurationSeconds(600)
-                    .build())
-            .build();
+        dev.runnerguard.orchestrator.state.Inputs.admission(job, "dry-run", List.of());
     Map<String, Object> p = new HashMap<>();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestBroker.bootstrapServers());
     try (KafkaProducer<String, byte[]> producer =

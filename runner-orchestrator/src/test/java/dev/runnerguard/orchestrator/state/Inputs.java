@@ -22,6 +22,16 @@ public final class Inputs {
 
   private Inputs() {}
 
+  /**
+   * An admission for a provider with an egress allowlist (runner class and group private-sandbox).
+   */
+  public static AdmissionDecision admission(long jobId, String provider, List<String> egress) {
+    AdmissionDecision d = admission(jobId, "private-sandbox", 600);
+    d.getRunnerSpec().setProvider(provider);
+    d.getRunnerSpec().setEgressAllowlist(egress);
+    return d;
+  }
+
   public static AdmissionDecision admission(long jobId, String runnerClass, long maxSeconds) {
     return AdmissionDecision.newBuilder()
         .setMetadata(MD.create())
