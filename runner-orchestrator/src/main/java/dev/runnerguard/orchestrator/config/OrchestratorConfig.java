@@ -162,6 +162,14 @@ public interface OrchestratorConfig {
     @WithDefault("rg")
     String namePrefix();
 
+    /**
+     * cgroup (in every v1 controller) holding one cgroup per runner. Runners under it that this
+     * provider's state does not know are orphans it destroys: two orchestrator deployments on one
+     * host need distinct cgroup parents, name prefixes and address pools.
+     */
+    @WithDefault("runnerguard-sandbox")
+    String cgroupParent();
+
     @WithDefault("65534")
     int runnerUid();
 

@@ -261,6 +261,7 @@ public class OrchestratorRuntime {
         LocalSandboxConfig.builder(Path.of(command).toAbsolutePath())
             .addressPool(s.addressPool())
             .namePrefix(s.namePrefix())
+            .cgroupParent(s.cgroupParent())
             .runnerUid(s.runnerUid())
             .runnerGid(s.runnerGid())
             .workspaceSizeMb(s.workspaceSizeMb())

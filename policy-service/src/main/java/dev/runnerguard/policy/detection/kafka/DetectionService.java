@@ -411,6 +411,34 @@ public class DetectionService {
     return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
   }
 
+  /**
+   * Waits until the new topic has a leader for every partition, so the state follower started next
+   * finds it (creation returns before every broker's metadata has it).
+   */
+  private static void awaitLeaders(Admin admin, String topic)
+      throws InterruptedException, TimeoutException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      try {
+        var description =
+            admin
+                .describeTopics(List.of(topic))
+                .allTopicNames()
+                .get(5, TimeUnit.SECONDS)
+                .get(topic);
+        if (description != null
+            && !description.partitions().isEmpty()
+            && description.partitions().stream().allMatch(p -> p.leader() != null)) {
+          return;
+        }
+      } catch (ExecutionException e) {
+        // not known yet
+      }
+      Thread.sleep(100);
+    }
+    throw new TimeoutException("topic " + topic + " has no leader after 30 s");
+  }
+
   private void createStateTopic(PolicyConfig.Detection d) {
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -428,6 +456,7 @@ public class DetectionService {
           .all()
           .get(30, TimeUnit.SECONDS);
       LOG.infof("created the compacted detection state topic %s", d.stateTopic());
+      awaitLeaders(admin, d.stateTopic());
     } catch (ExecutionException e) {
       if (!(e.getCause() instanceof TopicExistsException)) {
         LOG.errorf("cannot create the detection state topic %s: %s", d.stateTopic(), e.getCause());
