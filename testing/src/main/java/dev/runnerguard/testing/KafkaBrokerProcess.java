@@ -45,7 +45,7 @@ import org.apache.kafka.common.Uuid;
 public final class KafkaBrokerProcess implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(KafkaBrokerProcess.class.getName());
-  private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
   private final Path dataDir;

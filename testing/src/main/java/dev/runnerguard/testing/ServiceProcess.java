@@ -80,7 +80,7 @@ public final class ServiceProcess implements AutoCloseable {
     private final Map<String, String> env = new LinkedHashMap<>();
     private int port;
     private String heap = "256m";
-    private Duration readyTimeout = Duration.ofSeconds(90);
+    private Duration readyTimeout = Duration.ofSeconds(180);
 
     private Builder(String module) {
       this.module = Objects.requireNonNull(module, "module");
