@@ -58,6 +58,7 @@ public final class OrchestratorBenchmark {
    * @param warmupSeconds unreported webhook warm-up (at the first rate)
    * @param bodyBytes webhook body size
    * @param rawValueBytes value size of the raw baseline's records
+   * @param env extra environment of {@code ./runnerguard up} (e.g. a service setting to try)
    * @param write where the report section goes, null to print only
    * @param command the command line, for the report
    */
@@ -71,6 +72,7 @@ public final class OrchestratorBenchmark {
       double warmupSeconds,
       int bodyBytes,
       int rawValueBytes,
+      Map<String, String> env,
       Path write,
       String command) {
     static Options parse(String[] args, Path defaultWrite) {
@@ -83,6 +85,7 @@ public final class OrchestratorBenchmark {
       double warmup = 8;
       int body = 10_240;
       int raw = 2_500;
+      Map<String, String> env = new LinkedHashMap<>();
       Path write = defaultWrite;
       for (String a : args) {
         if (a.equals("--quick")) {
@@ -113,6 +116,9 @@ public final class OrchestratorBenchmark {
           body = Integer.parseInt(a.substring(13));
         } else if (a.startsWith("--raw-value-bytes=")) {
           raw = Integer.parseInt(a.substring(18));
+        } else if (a.startsWith("--env=") && a.indexOf('=', 6) > 6) {
+          int eq = a.indexOf('=', 6);
+          env.put(a.substring(6, eq), a.substring(eq + 1));
         } else if (a.equals("--no-write")) {
           write = null;
         } else if (a.startsWith("--write=")) {
@@ -134,6 +140,7 @@ public final class OrchestratorBenchmark {
           warmup,
           body,
           raw,
+          env,
           write,
           System.getProperty("runnerguard.bench.command", "OrchestratorBenchmark"));
     }
@@ -216,7 +223,7 @@ public final class OrchestratorBenchmark {
    * GitHub's secondary limits raised, because the webhook phase mints a JIT config per job (GitHub
    * allows 80 content-creating calls per minute per App; see the report).
    */
-  static Map<String, String> stackEnv() {
+  static Map<String, String> stackEnv(Map<String, String> extra) {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("RUNNERGUARD_ORCHESTRATOR_DRY_RUN_PROVIDER", "true");
     env.put("RUNNERGUARD_ORCHESTRATOR_RECONCILE_INTERVAL", "1h");
@@ -224,6 +231,7 @@ public final class OrchestratorBenchmark {
     env.put("RUNNERGUARD_TOKEN_BUDGET_CONTENT_PER_MINUTE", "10000000");
     env.put("RUNNERGUARD_TOKEN_BUDGET_CONTENT_PER_HOUR", "0");
     env.put("RUNNERGUARD_TOKEN_BUDGET_POINTS_PER_MINUTE", "100000000");
+    env.putAll(extra);
     return env;
   }
 
@@ -233,7 +241,7 @@ public final class OrchestratorBenchmark {
     String date = LocalDate.now(ZoneOffset.UTC).toString();
     String loadBefore = loadAverage();
     Path logs = ServiceProcess.repoRoot().resolve("bench/target/orchestrator-bench-logs");
-    try (LocalStack stack = LocalStack.start(stackEnv(), logs)) {
+    try (LocalStack stack = LocalStack.start(stackEnv(o.env()), logs)) {
       log("stack up: kafka " + stack.bootstrap() + ", gateway " + stack.gatewayPort());
       try (PlatformTap tap = new PlatformTap(stack.bootstrap())) {
         OrchestratorBenchmark b = new OrchestratorBenchmark(stack, tap);
@@ -595,7 +603,9 @@ public final class OrchestratorBenchmark {
             + " `[self-hosted]` -> local-sandbox with this stack's own ports allowlisted, one rule `[self-hosted,"
             + " rg-bench-dry-run]` -> dry-run; the shipped detection defaults (egress-outside-allowlist"
             + " threshold 1 -> quarantine). Stack settings besides ports: dry-run provider on, reconcile interval"
-            + " 1 h, github-sim rate limit and the token-service's secondary-limit budgets raised (see below).\n\n");
+            + " 1 h, github-sim rate limit and the token-service's secondary-limit budgets raised (see below)"
+            + (o.env().isEmpty() ? "" : "; added for this run: `" + o.env() + "`")
+            + ".\n\n");
     if (q != null) {
       md.append("### Security signal -> network cut (local sandbox)\n\n");
       md.append(

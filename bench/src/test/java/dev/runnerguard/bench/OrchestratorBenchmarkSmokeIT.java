@@ -48,6 +48,7 @@ class OrchestratorBenchmarkSmokeIT {
             0,
             10_240,
             2_500,
+            java.util.Map.of(),
             null,
             "OrchestratorBenchmarkSmokeIT");
 
