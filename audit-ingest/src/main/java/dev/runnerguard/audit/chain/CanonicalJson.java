@@ -3,9 +3,9 @@ package dev.runnerguard.audit.chain;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
-import java.util.List;
+import java.util.Map;
 
 /**
  * The canonical form of a JSON value that the audit chain hashes, so the same event gives the same
@@ -16,92 +16,223 @@ import java.util.List;
  *   <li>no whitespace anywhere;
  *   <li>strings escaped minimally: {@code \"}, {@code \\}, {@code \b \f \n \r \t}, other control
  *       characters below U+0020 as {@code \}{@code u00xx} (lower-case hex); everything else
- *       literal, the result encoded as UTF-8;
+ *       literal, the result encoded as UTF-8 (an unpaired surrogate as {@code ?}, as {@link
+ *       String#getBytes} does);
  *   <li>integral numbers in plain decimal ({@code 12}, {@code -3}); other numbers as {@link
  *       BigDecimal#stripTrailingZeros()} in plain notation ({@code 1.5}; {@code 1.50} and {@code
  *       1.5e0} give the same); {@code true}, {@code false}, {@code null}.
  * </ul>
+ *
+ * <p>Written straight to UTF-8 bytes (no intermediate {@code String}): this runs once per stored
+ * event and once per verified row. The output never contains a raw tab, newline, carriage return or
+ * any other control character (they are escaped), which the store's COPY encoding relies on.
  */
 public final class CanonicalJson {
+
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   private CanonicalJson() {}
 
   /** The canonical UTF-8 bytes of a JSON value. */
   public static byte[] bytes(JsonNode node) {
-    return string(node).getBytes(StandardCharsets.UTF_8);
+    Bytes out = new Bytes(1024);
+    write(node, out);
+    return out.toByteArray();
   }
 
   /** The canonical text of a JSON value. */
   public static String string(JsonNode node) {
-    StringBuilder sb = new StringBuilder(256);
-    write(node, sb);
-    return sb.toString();
+    return new String(bytes(node), StandardCharsets.UTF_8);
   }
 
-  private static void write(JsonNode node, StringBuilder sb) {
+  /** Appends the canonical UTF-8 bytes of a JSON value to {@code out}. */
+  public static void write(JsonNode node, Bytes out) {
     if (node == null || node.isNull() || node.isMissingNode()) {
-      sb.append("null");
+      out.ascii("null");
     } else if (node.isObject()) {
-      List<String> names = new ArrayList<>();
-      Iterator<String> it = node.fieldNames();
-      it.forEachRemaining(names::add);
-      names.sort(String::compareTo);
-      sb.append('{');
-      for (int i = 0; i < names.size(); i++) {
-        if (i > 0) {
-          sb.append(',');
-        }
-        string(names.get(i), sb);
-        sb.append(':');
-        write(node.get(names.get(i)), sb);
-      }
-      sb.append('}');
+      writeObject(node, out);
     } else if (node.isArray()) {
-      sb.append('[');
+      out.put('[');
       for (int i = 0; i < node.size(); i++) {
         if (i > 0) {
-          sb.append(',');
+          out.put(',');
         }
-        write(node.get(i), sb);
+        write(node.get(i), out);
       }
-      sb.append(']');
+      out.put(']');
     } else if (node.isTextual()) {
-      string(node.textValue(), sb);
+      string(node.textValue(), out);
     } else if (node.isBoolean()) {
-      sb.append(node.booleanValue());
+      out.ascii(node.booleanValue() ? "true" : "false");
     } else if (node.isIntegralNumber()) {
-      sb.append(node.bigIntegerValue().toString());
+      if (node.isInt() || node.isLong() || node.isShort()) {
+        out.ascii(Long.toString(node.longValue()));
+      } else {
+        out.ascii(node.bigIntegerValue().toString());
+      }
     } else if (node.isNumber()) {
       BigDecimal d = node.decimalValue().stripTrailingZeros();
-      sb.append(d.scale() <= 0 ? d.toBigInteger().toString() : d.toPlainString());
+      out.ascii(d.scale() <= 0 ? d.toBigInteger().toString() : d.toPlainString());
     } else if (node.isBinary()) {
       throw new IllegalArgumentException("binary JSON nodes have no canonical form");
     } else {
-      string(node.asText(), sb);
+      string(node.asText(), out);
     }
   }
 
-  private static void string(String s, StringBuilder sb) {
-    sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
+  @SuppressWarnings("unchecked")
+  private static void writeObject(JsonNode node, Bytes out) {
+    int n = node.size();
+    Map.Entry<String, JsonNode>[] fields = new Map.Entry[n];
+    Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+    int k = 0;
+    boolean sorted = true;
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> f = it.next();
+      if (k > 0 && sorted && fields[k - 1].getKey().compareTo(f.getKey()) > 0) {
+        sorted = false;
+      }
+      fields[k++] = f;
+    }
+    if (!sorted) {
+      // object keys are unique, so the order is total; small arrays: insertion sort
+      Arrays.sort(fields, 0, k, Map.Entry.comparingByKey());
+    }
+    out.put('{');
+    for (int i = 0; i < k; i++) {
+      if (i > 0) {
+        out.put(',');
+      }
+      string(fields[i].getKey(), out);
+      out.put(':');
+      write(fields[i].getValue(), out);
+    }
+    out.put('}');
+  }
+
+  private static void string(String s, Bytes out) {
+    int len = s.length();
+    out.ensure(len * 3 + 2);
+    byte[] b = out.buf;
+    int p = out.len;
+    b[p++] = '"';
+    for (int i = 0; i < len; i++) {
       char c = s.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\b' -> sb.append("\\b");
-        case '\f' -> sb.append("\\f");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            sb.append(String.format("\\u%04x", (int) c));
-          } else {
-            sb.append(c);
-          }
+      if (c >= 0x20 && c < 0x80) {
+        if (c == '"' || c == '\\') {
+          out.len = p;
+          out.ensure((len - i) * 6 + 2);
+          b = out.buf;
+          b[p++] = '\\';
         }
+        b[p++] = (byte) c;
+        continue;
+      }
+      // the rarer cases: make room for the longest form (6 bytes) of everything left
+      out.len = p;
+      out.ensure((len - i) * 6 + 2);
+      b = out.buf;
+      if (c < 0x20) {
+        b[p++] = '\\';
+        switch (c) {
+          case '\b':
+            b[p++] = 'b';
+            break;
+          case '\f':
+            b[p++] = 'f';
+            break;
+          case '\n':
+            b[p++] = 'n';
+            break;
+          case '\r':
+            b[p++] = 'r';
+            break;
+          case '\t':
+            b[p++] = 't';
+            break;
+          default:
+            b[p++] = 'u';
+            b[p++] = '0';
+            b[p++] = '0';
+            b[p++] = HEX[c >> 4];
+            b[p++] = HEX[c & 0xf];
+        }
+      } else if (c < 0x800) {
+        b[p++] = (byte) (0xc0 | (c >> 6));
+        b[p++] = (byte) (0x80 | (c & 0x3f));
+      } else if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c)
+            && i + 1 < len
+            && Character.isLowSurrogate(s.charAt(i + 1))) {
+          int cp = Character.toCodePoint(c, s.charAt(++i));
+          b[p++] = (byte) (0xf0 | (cp >> 18));
+          b[p++] = (byte) (0x80 | ((cp >> 12) & 0x3f));
+          b[p++] = (byte) (0x80 | ((cp >> 6) & 0x3f));
+          b[p++] = (byte) (0x80 | (cp & 0x3f));
+        } else {
+          b[p++] = '?'; // what String.getBytes(UTF_8) writes for an unpaired surrogate
+        }
+      } else {
+        b[p++] = (byte) (0xe0 | (c >> 12));
+        b[p++] = (byte) (0x80 | ((c >> 6) & 0x3f));
+        b[p++] = (byte) (0x80 | (c & 0x3f));
       }
     }
-    sb.append('"');
+    b[p++] = '"';
+    out.len = p;
+  }
+
+  /** A growable byte buffer (not thread-safe), reusable with {@link #reset()}. */
+  public static final class Bytes {
+    byte[] buf;
+    int len;
+
+    public Bytes(int capacity) {
+      buf = new byte[Math.max(16, capacity)];
+    }
+
+    /** Makes room for {@code n} more bytes. */
+    public void ensure(int n) {
+      if (len + n > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
+      }
+    }
+
+    public void put(char ascii) {
+      ensure(1);
+      buf[len++] = (byte) ascii;
+    }
+
+    public void put(byte[] b, int off, int n) {
+      ensure(n);
+      System.arraycopy(b, off, buf, len, n);
+      len += n;
+    }
+
+    /** Appends an ASCII-only string. */
+    public void ascii(String s) {
+      int n = s.length();
+      ensure(n);
+      for (int i = 0; i < n; i++) {
+        buf[len++] = (byte) s.charAt(i);
+      }
+    }
+
+    public int length() {
+      return len;
+    }
+
+    /** The backing array (valid up to {@link #length()}). */
+    public byte[] array() {
+      return buf;
+    }
+
+    public void reset() {
+      len = 0;
+    }
+
+    public byte[] toByteArray() {
+      return Arrays.copyOf(buf, len);
+    }
   }
 }

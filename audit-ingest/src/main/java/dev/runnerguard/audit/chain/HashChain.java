@@ -26,14 +26,24 @@ public final class HashChain {
 
   /** The hash of a row from its canonical bytes. */
   public static byte[] hash(byte[] prevHash, byte[] canonical) {
+    return hash(prevHash, canonical, 0, canonical.length);
+  }
+
+  /** The hash of a row from its canonical bytes {@code canonical[off, off + len)}. */
+  public static byte[] hash(byte[] prevHash, byte[] canonical, int off, int len) {
     if (prevHash == null || prevHash.length != 32) {
       throw new IllegalArgumentException("prev_hash must be 32 bytes");
     }
-    MessageDigest sha = sha256();
+    MessageDigest sha = SHA256.get();
+    sha.reset();
     sha.update(prevHash);
-    sha.update(canonical);
+    sha.update(canonical, off, len);
     return sha.digest();
   }
+
+  // MessageDigest.getInstance looks the provider up each time: one digest per thread instead
+  private static final ThreadLocal<MessageDigest> SHA256 =
+      ThreadLocal.withInitial(HashChain::sha256);
 
   /** Whether a stored row is intact given the hash the previous row ends with. */
   public static boolean intact(

@@ -21,7 +21,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,10 +63,12 @@ public class AuditStore {
       unique.putIfAbsent(e.eventId(), e);
     }
     int duplicates = events.size() - unique.size();
-    // the canonical form is the costly part: computed before the chain head is locked
-    Map<String, String> canonical = new java.util.HashMap<>(unique.size() * 2);
+    // the canonical form and everything of the COPY row but the two hashes are the costly part:
+    // computed before the chain head is locked, so another batch can be appended meanwhile
+    Map<String, Row> rows = new java.util.HashMap<>(unique.size() * 2);
+    CanonicalJson.Bytes scratch = new CanonicalJson.Bytes(4096);
     for (NormalisedEvent e : unique.values()) {
-      canonical.put(e.eventId(), CanonicalJson.string(e.ocsf()));
+      rows.put(e.eventId(), Row.of(e, scratch));
     }
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
@@ -95,20 +96,20 @@ public class AuditStore {
           }
         }
         duplicates += existing.size();
-        List<NormalisedEvent> fresh = new ArrayList<>(unique.size());
+        List<Row> fresh = new ArrayList<>(unique.size());
         for (NormalisedEvent e : unique.values()) {
           if (!existing.contains(e.eventId())) {
-            fresh.add(e);
+            fresh.add(rows.get(e.eventId()));
           }
         }
         List<Integer> stored = new ArrayList<>(fresh.size());
         if (!fresh.isEmpty()) {
           head =
               c.isWrapperFor(PGConnection.class)
-                  ? copyRows(c.unwrap(PGConnection.class), fresh, canonical, head)
-                  : insertRows(c, fresh, canonical, head);
-          for (NormalisedEvent e : fresh) {
-            stored.add(e.classUid());
+                  ? copyRows(c.unwrap(PGConnection.class), fresh, head)
+                  : insertRows(c, fresh, head);
+          for (Row r : fresh) {
+            stored.add(r.event().classUid());
           }
         }
         if (!stored.isEmpty()) {
@@ -136,23 +137,18 @@ public class AuditStore {
     }
   }
 
-  private static final String COPY_IN =
-      "COPY audit_event (event_id, topic, kafka_partition, kafka_offset, occurred_at, class_uid,"
-          + " runner_id, job_id, severity_id, dead_lettered, ocsf, prev_hash, hash) FROM STDIN";
-
   /**
-   * Appends the rows with one {@code COPY ... FROM STDIN} (text format): the fast path. Safe
-   * because the caller holds the chain head lock and has removed every event id already stored;
-   * should one appear anyway (a unique violation), the batch fails as retriable and is redone.
-   * Returns the new head hash.
+   * One event prepared for the chain: its canonical JSON (what the hash covers) and its COPY text
+   * row up to and including the {@code ocsf} column and the tab after it (the two hash columns
+   * follow once the previous hash is known).
    */
-  private static byte[] copyRows(
-      PGConnection pg, List<NormalisedEvent> events, Map<String, String> canonicals, byte[] head)
-      throws SQLException {
-    StringBuilder sb = new StringBuilder(events.size() * 1600);
-    for (NormalisedEvent e : events) {
-      String canonical = canonicals.get(e.eventId());
-      byte[] hash = HashChain.hash(head, canonical.getBytes(StandardCharsets.UTF_8));
+  record Row(NormalisedEvent event, byte[] canonical, byte[] copyPrefix) {
+
+    static Row of(NormalisedEvent e, CanonicalJson.Bytes scratch) {
+      scratch.reset();
+      CanonicalJson.write(e.ocsf(), scratch);
+      byte[] canonical = scratch.toByteArray();
+      StringBuilder sb = new StringBuilder(128);
       copyText(sb, e.eventId()).append('\t');
       copyText(sb, e.position().topic()).append('\t');
       sb.append(e.position().partition()).append('\t');
@@ -173,25 +169,97 @@ public class AuditStore {
       sb.append('\t');
       sb.append(e.severityId()).append('\t');
       sb.append(e.deadLettered() ? 't' : 'f').append('\t');
-      copyText(sb, canonical).append('\t');
-      sb.append("\\\\x").append(HexFormat.of().formatHex(head)).append('\t');
-      sb.append("\\\\x").append(HexFormat.of().formatHex(hash)).append('\n');
-      head = hash;
+      byte[] head = sb.toString().getBytes(StandardCharsets.UTF_8);
+      // the canonical JSON has no raw tab, newline or carriage return (JSON escapes them): in
+      // COPY text only its backslashes need doubling
+      int backslashes = 0;
+      for (byte b : canonical) {
+        if (b == '\\') {
+          backslashes++;
+        }
+      }
+      byte[] prefix = new byte[head.length + canonical.length + backslashes + 1];
+      System.arraycopy(head, 0, prefix, 0, head.length);
+      int p = head.length;
+      if (backslashes == 0) {
+        System.arraycopy(canonical, 0, prefix, p, canonical.length);
+        p += canonical.length;
+      } else {
+        for (byte b : canonical) {
+          prefix[p++] = b;
+          if (b == '\\') {
+            prefix[p++] = '\\';
+          }
+        }
+      }
+      prefix[p] = '\t';
+      return new Row(e, canonical, prefix);
     }
-    byte[] data = sb.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static final String COPY_IN =
+      "COPY audit_event (event_id, topic, kafka_partition, kafka_offset, occurred_at, class_uid,"
+          + " runner_id, job_id, severity_id, dead_lettered, ocsf, prev_hash, hash) FROM STDIN";
+
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+  /** Writes {@code \\x<hex>} (a bytea in hex form, COPY-text escaped) of a 32-byte hash. */
+  private static void copyHash(CanonicalJson.Bytes out, byte[] hash) {
+    out.ensure(3 + 2 * hash.length);
+    out.put('\\');
+    out.put('\\');
+    out.put('x');
+    byte[] hex = new byte[2 * hash.length];
+    for (int i = 0; i < hash.length; i++) {
+      hex[2 * i] = HEX[(hash[i] >> 4) & 0xf];
+      hex[2 * i + 1] = HEX[hash[i] & 0xf];
+    }
+    out.put(hex, 0, hex.length);
+  }
+
+  /**
+   * Appends the rows with one {@code COPY ... FROM STDIN} (text format): the fast path. Safe
+   * because the caller holds the chain head lock and has removed every event id already stored;
+   * should one appear anyway (a unique violation), the batch fails as retriable and is redone.
+   * Under the lock only the hashes are computed; the rows stream to PostgreSQL in chunks of about
+   * 256 KB while the next ones are hashed. Returns the new head hash.
+   */
+  private static byte[] copyRows(PGConnection pg, List<Row> rows, byte[] head) throws SQLException {
     long n;
     try {
-      n = pg.getCopyAPI().copyIn(COPY_IN, new java.io.ByteArrayInputStream(data));
-    } catch (java.io.IOException io) {
-      throw new SQLException("COPY into audit_event failed: " + io.getMessage(), "08006", io);
+      org.postgresql.copy.CopyIn in = pg.getCopyAPI().copyIn(COPY_IN);
+      try {
+        CanonicalJson.Bytes chunk = new CanonicalJson.Bytes(1 << 18);
+        for (Row r : rows) {
+          byte[] hash = HashChain.hash(head, r.canonical());
+          chunk.put(r.copyPrefix(), 0, r.copyPrefix().length);
+          copyHash(chunk, head);
+          chunk.put('\t');
+          copyHash(chunk, hash);
+          chunk.put('\n');
+          head = hash;
+          if (chunk.length() >= (1 << 18) - 4096) {
+            in.writeToCopy(chunk.array(), 0, chunk.length());
+            chunk.reset();
+          }
+        }
+        if (chunk.length() > 0) {
+          in.writeToCopy(chunk.array(), 0, chunk.length());
+        }
+        n = in.endCopy();
+      } finally {
+        if (in.isActive()) {
+          in.cancelCopy();
+        }
+      }
     } catch (SQLException sql) {
       if ("23505".equals(sql.getSQLState())) {
         throw new SQLException("event id appeared concurrently; retrying", "40001", sql);
       }
       throw sql;
     }
-    if (n != events.size()) {
-      throw new SQLException("COPY stored " + n + " of " + events.size() + " rows", "40001");
+    if (n != rows.size()) {
+      throw new SQLException("COPY stored " + n + " of " + rows.size() + " rows", "40001");
     }
     return head;
   }
@@ -221,13 +289,12 @@ public class AuditStore {
   }
 
   /** Appends the rows with a batched INSERT (a driver other than PostgreSQL's). */
-  private static byte[] insertRows(
-      Connection c, List<NormalisedEvent> events, Map<String, String> canonicals, byte[] head)
-      throws SQLException {
+  private static byte[] insertRows(Connection c, List<Row> rows, byte[] head) throws SQLException {
     try (PreparedStatement ins = c.prepareStatement(INSERT)) {
-      for (NormalisedEvent e : events) {
-        String canonical = canonicals.get(e.eventId());
-        byte[] hash = HashChain.hash(head, canonical.getBytes(StandardCharsets.UTF_8));
+      for (Row r : rows) {
+        NormalisedEvent e = r.event();
+        String canonical = new String(r.canonical(), StandardCharsets.UTF_8);
+        byte[] hash = HashChain.hash(head, r.canonical());
         ins.setString(1, e.eventId());
         ins.setString(2, e.position().topic());
         ins.setInt(3, e.position().partition());

@@ -35,4 +35,39 @@ class CanonicalJsonTest {
     assertThat(CanonicalJson.string(json.readTree("[1, -3, 1.50, 1.5e0, 2.0, 12345678901234]")))
         .isEqualTo("[1,-3,1.5,1.5,2,12345678901234]");
   }
+
+  @Test
+  void byteWriterMatchesTheStringFormOnEveryNormalisedEventAndOddText() throws Exception {
+    java.util.List<com.fasterxml.jackson.databind.JsonNode> nodes = new java.util.ArrayList<>();
+    for (dev.runnerguard.audit.Samples.Sample s :
+        new dev.runnerguard.audit.Samples("r-1", 42L).all()) {
+      nodes.add(
+          dev.runnerguard.audit.ocsf.OcsfNormalisers.normalise(
+                  s.record(),
+                  new dev.runnerguard.audit.ocsf.SourcePosition(s.topic().topicName(), 3, 99))
+              .ocsf());
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode odd = json.createObjectNode();
+    odd.put("z", "\u0000\u001f\u007f\u0080\u07ff\u0800\uffff \ud83d\ude00 \ud83d x \ude00");
+    odd.put("a\"\\k", "\"\\/\b\f\n\r\t");
+    odd.put("m", Long.MIN_VALUE);
+    odd.put("i", Integer.MAX_VALUE);
+    odd.put("d", 1.25e-7);
+    odd.put("f", 3.0f);
+    odd.put("big", new java.math.BigInteger("123456789012345678901234567890"));
+    odd.put("dec", new java.math.BigDecimal("1E+3"));
+    odd.putArray("arr").add(true).add(false).addNull().addObject().put("b", 1).put("B", 2);
+    odd.put("é", "ü");
+    odd.put("\ud83d\ude00", 1);
+    odd.put("\uffff", 2);
+    nodes.add(odd);
+    for (com.fasterxml.jackson.databind.JsonNode n : nodes) {
+      byte[] reference =
+          CanonicalJsonReference.string(n).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(CanonicalJson.bytes(n)).isEqualTo(reference);
+      // and the same bytes once stored as jsonb text and read back
+      assertThat(CanonicalJson.bytes(json.readTree(CanonicalJson.string(n))))
+          .isEqualTo(CanonicalJson.bytes(json.readTree(n.toString())));
+    }
+  }
 }
