@@ -517,6 +517,8 @@ public final class OrchestratorBenchmark {
     List<Double> jit = new ArrayList<>();
     List<Double> orchestratorWithoutJit = new ArrayList<>();
     List<Double> gwToAdmission = new ArrayList<>();
+    List<Double> admissionToStateMachine = new ArrayList<>();
+    List<Double> stateMachineToMintStart = new ArrayList<>();
     long accepted = 0;
     long provisioned = 0;
     for (long id : ids) {
@@ -534,6 +536,9 @@ public final class OrchestratorBenchmark {
       }
       if (j.admissionTime >= 0) {
         admission.add(j.admissionTime - j.scheduledMicros / 1000.0);
+        if (j.firstLifecycleTime >= 0) {
+          admissionToStateMachine.add((double) (j.firstLifecycleTime - j.admissionTime));
+        }
         if (j.gatewayRecordTime >= 0) {
           gwToAdmission.add((double) (j.admissionTime - j.gatewayRecordTime));
         }
@@ -551,6 +556,11 @@ public final class OrchestratorBenchmark {
         if (j.jitMintMillis >= 0) {
           jit.add((double) j.jitMintMillis);
         }
+        if (j.firstLifecycleTime >= 0 && j.jitMintMillis >= 0 && j.providerCreateMillis >= 0) {
+          // create called = mint start + jitMint (ms, truncated); so the mint started at about:
+          double mintStart = j.createCalledMicros / 1000.0 - j.jitMintMillis;
+          stateMachineToMintStart.add(mintStart - j.firstLifecycleTime);
+        }
       }
     }
     List<Pct> hops = new ArrayList<>();
@@ -563,6 +573,15 @@ public final class OrchestratorBenchmark {
     hops.add(
         Pct.of(
             "runner.admission record -> provider create called (orchestrator)", admissionToCreate));
+    hops.add(
+        Pct.of(
+            "  of which admission record -> first runner.lifecycle event (stream: re-key,"
+                + " repartition, state machine)",
+            admissionToStateMachine));
+    hops.add(
+        Pct.of(
+            "  of which first lifecycle event -> JIT mint started (executor queue)",
+            stateMachineToMintStart));
     hops.add(Pct.of("  of which JIT mint via token-service (durations.jitMint)", jit));
     hops.add(Pct.of("  orchestrator without the JIT mint", orchestratorWithoutJit));
     return new Step(

@@ -61,6 +61,7 @@ final class PlatformTap implements AutoCloseable {
     volatile int status;
     volatile long gatewayRecordTime = -1;
     volatile long admissionTime = -1;
+    volatile long firstLifecycleTime = -1;
     volatile String decision;
     volatile long createCalledMicros = -1;
     volatile long jitMintMillis = -1;
@@ -168,6 +169,17 @@ final class PlatformTap implements AutoCloseable {
         }
         break;
       case "runner.lifecycle":
+        if (!trackQuarantines && !jobs.isEmpty()) {
+          // the state machine's first transition of a webhook job's runner
+          // (REQUESTED/PROVISIONING):
+          // when the orchestrator's stream processed the admission and dispatched the provisioning
+          long jobId = jobIdOfRunner(r.key());
+          Job j = jobId < 0 ? null : jobs.get(jobId);
+          if (j != null && j.firstLifecycleTime < 0) {
+            j.firstLifecycleTime =
+                lifecycle.decode(r.value()).getMetadata().getTime().toEpochMilli();
+          }
+        }
         if (trackQuarantines) {
           RunnerLifecycleEvent e = lifecycle.decode(r.value());
           Quarantine q = quarantines.get(e.getRunnerId());
@@ -254,7 +266,14 @@ final class PlatformTap implements AutoCloseable {
     if (e.getJobId() != null) {
       return e.getJobId();
     }
-    String id = e.getRunnerId();
+    return jobIdOfRunner(e.getRunnerId());
+  }
+
+  /** The job id in a runner id {@code rg-<jobId>-<attempt>}, else -1. */
+  static long jobIdOfRunner(String id) {
+    if (id == null) {
+      return -1;
+    }
     int a = id.indexOf('-');
     int b = id.lastIndexOf('-');
     return a >= 0 && b > a ? parseLong(id.substring(a + 1, b)) : -1;
