@@ -66,7 +66,7 @@ public final class CanonicalJson {
       out.ascii(node.booleanValue() ? "true" : "false");
     } else if (node.isIntegralNumber()) {
       if (node.isInt() || node.isLong() || node.isShort()) {
-        out.ascii(Long.toString(node.longValue()));
+        out.decimal(node.longValue());
       } else {
         out.ascii(node.bigIntegerValue().toString());
       }
@@ -216,6 +216,29 @@ public final class CanonicalJson {
       for (int i = 0; i < n; i++) {
         buf[len++] = (byte) s.charAt(i);
       }
+    }
+
+    /** Appends a long in plain decimal (as {@link Long#toString(long)}). */
+    public void decimal(long v) {
+      if (v == Long.MIN_VALUE) {
+        ascii(Long.toString(v));
+        return;
+      }
+      ensure(20);
+      if (v < 0) {
+        buf[len++] = '-';
+        v = -v;
+      }
+      int digits = 1;
+      for (long t = v; t >= 10; t /= 10) {
+        digits++;
+      }
+      int p = len + digits;
+      do {
+        buf[--p] = (byte) ('0' + (v % 10));
+        v /= 10;
+      } while (v != 0);
+      len += digits;
     }
 
     public int length() {

@@ -52,6 +52,18 @@ class CanonicalJsonTest {
     odd.put("a\"\\k", "\"\\/\b\f\n\r\t");
     odd.put("m", Long.MIN_VALUE);
     odd.put("i", Integer.MAX_VALUE);
+    odd.putArray("ints")
+        .add(0)
+        .add(-7)
+        .add(9)
+        .add(10)
+        .add(99)
+        .add(100)
+        .add(-100)
+        .add(Integer.MIN_VALUE)
+        .add(Long.MAX_VALUE)
+        .add(-Long.MAX_VALUE)
+        .add((short) 12);
     odd.put("d", 1.25e-7);
     odd.put("f", 3.0f);
     odd.put("big", new java.math.BigInteger("123456789012345678901234567890"));
