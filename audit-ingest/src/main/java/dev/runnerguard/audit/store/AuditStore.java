@@ -247,10 +247,15 @@ public class AuditStore {
           in.writeToCopy(chunk.array(), 0, chunk.length());
         }
         n = in.endCopy();
-      } finally {
+      } catch (SQLException | RuntimeException e) {
         if (in.isActive()) {
-          in.cancelCopy();
+          try {
+            in.cancelCopy();
+          } catch (SQLException suppressed) {
+            e.addSuppressed(suppressed);
+          }
         }
+        throw e;
       }
     } catch (SQLException sql) {
       if ("23505".equals(sql.getSQLState())) {
