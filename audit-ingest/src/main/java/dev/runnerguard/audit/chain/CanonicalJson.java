@@ -47,92 +47,119 @@ public final class CanonicalJson {
 
   /** Appends the canonical UTF-8 bytes of a JSON value to {@code out}. */
   public static void write(JsonNode node, Bytes out) {
-    if (node == null || node.isNull() || node.isMissingNode()) {
+    if (node == null) {
       out.ascii("null");
-    } else if (node.isObject()) {
-      writeObject(node, out);
-    } else if (node.isArray()) {
-      out.put('[');
-      for (int i = 0; i < node.size(); i++) {
-        if (i > 0) {
-          out.put(',');
+      return;
+    }
+    switch (node.getNodeType()) {
+      case OBJECT:
+        writeObject(node, out);
+        break;
+      case ARRAY:
+        out.put('[');
+        for (int i = 0; i < node.size(); i++) {
+          if (i > 0) {
+            out.put(',');
+          }
+          write(node.get(i), out);
         }
-        write(node.get(i), out);
-      }
-      out.put(']');
-    } else if (node.isTextual()) {
-      string(node.textValue(), out);
-    } else if (node.isBoolean()) {
-      out.ascii(node.booleanValue() ? "true" : "false");
-    } else if (node.isIntegralNumber()) {
-      if (node.isInt() || node.isLong() || node.isShort()) {
-        out.decimal(node.longValue());
-      } else {
-        out.ascii(node.bigIntegerValue().toString());
-      }
-    } else if (node.isNumber()) {
-      BigDecimal d = node.decimalValue().stripTrailingZeros();
-      out.ascii(d.scale() <= 0 ? d.toBigInteger().toString() : d.toPlainString());
-    } else if (node.isBinary()) {
-      throw new IllegalArgumentException("binary JSON nodes have no canonical form");
-    } else {
-      string(node.asText(), out);
+        out.put(']');
+        break;
+      case STRING:
+        string(node.textValue(), out);
+        break;
+      case BOOLEAN:
+        out.ascii(node.booleanValue() ? "true" : "false");
+        break;
+      case NUMBER:
+        if (node.isInt() || node.isLong() || node.isShort()) {
+          out.decimal(node.longValue());
+        } else if (node.isIntegralNumber()) {
+          out.ascii(node.bigIntegerValue().toString());
+        } else {
+          BigDecimal d = node.decimalValue().stripTrailingZeros();
+          out.ascii(d.scale() <= 0 ? d.toBigInteger().toString() : d.toPlainString());
+        }
+        break;
+      case NULL:
+      case MISSING:
+        out.ascii("null");
+        break;
+      case BINARY:
+        throw new IllegalArgumentException("binary JSON nodes have no canonical form");
+      default:
+        string(node.asText(), out);
     }
   }
 
-  @SuppressWarnings("unchecked")
   private static void writeObject(JsonNode node, Bytes out) {
     int n = node.size();
-    Map.Entry<String, JsonNode>[] fields = new Map.Entry[n];
+    String[] keys = new String[n];
+    JsonNode[] values = new JsonNode[n];
     Iterator<Map.Entry<String, JsonNode>> it = node.fields();
     int k = 0;
-    boolean sorted = true;
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> f = it.next();
-      if (k > 0 && sorted && fields[k - 1].getKey().compareTo(f.getKey()) > 0) {
-        sorted = false;
+      // insertion sort by String.compareTo (objects are small; keys are unique)
+      String key = f.getKey();
+      int j = k++;
+      while (j > 0 && keys[j - 1].compareTo(key) > 0) {
+        keys[j] = keys[j - 1];
+        values[j] = values[j - 1];
+        j--;
       }
-      fields[k++] = f;
-    }
-    if (!sorted) {
-      // object keys are unique, so the order is total; small arrays: insertion sort
-      Arrays.sort(fields, 0, k, Map.Entry.comparingByKey());
+      keys[j] = key;
+      values[j] = f.getValue();
     }
     out.put('{');
     for (int i = 0; i < k; i++) {
       if (i > 0) {
         out.put(',');
       }
-      string(fields[i].getKey(), out);
+      string(keys[i], out);
       out.put(':');
-      write(fields[i].getValue(), out);
+      write(values[i], out);
     }
     out.put('}');
   }
 
   private static void string(String s, Bytes out) {
-    int len = s.length();
-    out.ensure(len * 3 + 2);
+    // String.getBytes(UTF_8) is the JDK's fast (intrinsic) encoder and writes '?' for an unpaired
+    // surrogate; UTF-8 bytes of non-ASCII characters are all >= 0x80, so only '"', '\\' and the
+    // controls below 0x20 need escaping
+    byte[] u = s.getBytes(StandardCharsets.UTF_8);
+    int n = u.length;
+    int first = 0;
+    while (first < n) {
+      byte c = u[first];
+      if ((c >= 0 && c < 0x20) || c == '"' || c == '\\') {
+        break;
+      }
+      first++;
+    }
+    if (first == n) {
+      out.ensure(n + 2);
+      byte[] b = out.buf;
+      int p = out.len;
+      b[p++] = '"';
+      System.arraycopy(u, 0, b, p, n);
+      p += n;
+      b[p++] = '"';
+      out.len = p;
+      return;
+    }
+    out.ensure(first + (n - first) * 6 + 2);
     byte[] b = out.buf;
     int p = out.len;
     b[p++] = '"';
-    for (int i = 0; i < len; i++) {
-      char c = s.charAt(i);
-      if (c >= 0x20 && c < 0x80) {
-        if (c == '"' || c == '\\') {
-          out.len = p;
-          out.ensure((len - i) * 6 + 2);
-          b = out.buf;
-          b[p++] = '\\';
-        }
-        b[p++] = (byte) c;
-        continue;
-      }
-      // the rarer cases: make room for the longest form (6 bytes) of everything left
-      out.len = p;
-      out.ensure((len - i) * 6 + 2);
-      b = out.buf;
-      if (c < 0x20) {
+    System.arraycopy(u, 0, b, p, first);
+    p += first;
+    for (int i = first; i < n; i++) {
+      byte c = u[i];
+      if (c == '"' || c == '\\') {
+        b[p++] = '\\';
+        b[p++] = c;
+      } else if (c >= 0 && c < 0x20) {
         b[p++] = '\\';
         switch (c) {
           case '\b':
@@ -157,25 +184,8 @@ public final class CanonicalJson {
             b[p++] = HEX[c >> 4];
             b[p++] = HEX[c & 0xf];
         }
-      } else if (c < 0x800) {
-        b[p++] = (byte) (0xc0 | (c >> 6));
-        b[p++] = (byte) (0x80 | (c & 0x3f));
-      } else if (Character.isSurrogate(c)) {
-        if (Character.isHighSurrogate(c)
-            && i + 1 < len
-            && Character.isLowSurrogate(s.charAt(i + 1))) {
-          int cp = Character.toCodePoint(c, s.charAt(++i));
-          b[p++] = (byte) (0xf0 | (cp >> 18));
-          b[p++] = (byte) (0x80 | ((cp >> 12) & 0x3f));
-          b[p++] = (byte) (0x80 | ((cp >> 6) & 0x3f));
-          b[p++] = (byte) (0x80 | (cp & 0x3f));
-        } else {
-          b[p++] = '?'; // what String.getBytes(UTF_8) writes for an unpaired surrogate
-        }
       } else {
-        b[p++] = (byte) (0xe0 | (c >> 12));
-        b[p++] = (byte) (0x80 | ((c >> 6) & 0x3f));
-        b[p++] = (byte) (0x80 | (c & 0x3f));
+        b[p++] = c;
       }
     }
     b[p++] = '"';
