@@ -33,8 +33,12 @@ public interface OrchestratorConfig {
   @WithDefault("1s")
   Duration tickInterval();
 
-  /** Worker threads for provider and GitHub calls. */
-  @WithDefault("8")
+  /**
+   * Worker threads for provider and GitHub calls. They mostly wait (a JIT mint through the
+   * token-service is a GitHub round trip), so there are many; the token-service bounds what reaches
+   * GitHub.
+   */
+  @WithDefault("32")
   int workers();
 
   /** Where quarantine evidence is written (one directory per runner and quarantine). */

@@ -55,6 +55,26 @@ class OrchestratorTopologyTest {
     start(quotas, WarmPools.NONE);
   }
 
+  final java.util.concurrent.atomic.AtomicLong now =
+      new java.util.concurrent.atomic.AtomicLong(1_000_000);
+  final Clock clock =
+      new Clock() {
+        @Override
+        public java.time.ZoneId getZone() {
+          return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+          return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+          return java.time.Instant.ofEpochMilli(now.get());
+        }
+      };
+
   void start(Quotas quotas, WarmPools pools) {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
@@ -66,7 +86,7 @@ class OrchestratorTopologyTest {
                     new RunnerStateMachine(Settings.defaults()),
                     actions::add,
                     new EventMetadataFactory("test", "1"),
-                    Clock.systemUTC(),
+                    clock,
                     Duration.ofSeconds(1),
                     12,
                     TransitionListener.NONE,
@@ -135,6 +155,25 @@ class OrchestratorTopologyTest {
     assertThat(actions)
         .extracting(Action::type)
         .containsExactly(Action.Type.PROVISION, Action.Type.DESTROY);
+  }
+
+  @Test
+  void theTickRedrivesOnlyWhatIsDue() {
+    start(Quotas.UNLIMITED);
+    admit(43);
+    admit(44);
+    assertThat(actions).hasSize(2);
+    now.addAndGet(Duration.ofSeconds(30).toMillis());
+    driver.advanceWallClockTime(Duration.ofSeconds(2));
+    assertThat(actions).hasSize(2);
+    // Neither provisioning reported back within the provision timeout: both are re-driven once.
+    now.addAndGet(Settings.defaults().provisionTimeout().toMillis());
+    driver.advanceWallClockTime(Duration.ofSeconds(2));
+    assertThat(actions)
+        .extracting(Action::runnerId)
+        .containsExactlyInAnyOrder("rg-43-1", "rg-44-1", "rg-43-1", "rg-44-1");
+    driver.advanceWallClockTime(Duration.ofSeconds(2));
+    assertThat(actions).hasSize(4);
   }
 
   @Test
