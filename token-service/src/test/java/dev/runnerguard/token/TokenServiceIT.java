@@ -327,6 +327,38 @@ class TokenServiceIT {
 
   @Test
   @Order(4)
+  void aRepositoryScopedNameConflictIsResolvedInTheRepository() throws Exception {
+    String body =
+        JSON.writeValueAsString(
+            Map.of(
+                "org", "octo-org",
+                "repo", "app",
+                "runnerName", "rg-repo-dup",
+                "runnerGroupId", 1,
+                "labels", List.of("self-hosted")));
+    HttpResponse<String> first = authed("POST", "/internal/v1/jit", body);
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+    JIT_CONFIGS.add(json(first).path("encodedJitConfig").asText());
+    double conflictsBefore = simStatus("POST generate_jitconfig", "409");
+    HttpResponse<String> second = authed("POST", "/internal/v1/jit", body);
+    assertThat(second.statusCode()).as(second.body()).isEqualTo(201);
+    JIT_CONFIGS.add(json(second).path("encodedJitConfig").asText());
+    assertThat(json(second).path("runnerId").asLong())
+        .isNotEqualTo(json(first).path("runnerId").asLong());
+    assertThat(simStatus("POST generate_jitconfig", "409")).isEqualTo(conflictsBefore + 1);
+    JsonNode runners = JSON.readTree(sim("GET", "/_sim/runners", null).body());
+    List<Long> named = new ArrayList<>();
+    runners.forEach(
+        n -> {
+          if (n.path("name").asText().equals("rg-repo-dup")) {
+            named.add(n.path("id").asLong());
+          }
+        });
+    assertThat(named).containsExactly(json(second).path("runnerId").asLong());
+  }
+
+  @Test
+  @Order(4)
   void nameConflictDeletesTheStaleRegistrationAndRetriesOnce() throws Exception {
     HttpResponse<String> first =
         authed("POST", "/internal/v1/jit", jitBody("octo-org", "rg-dup", List.of("self-hosted")));

@@ -148,20 +148,35 @@ public final class HttpGitHubClient implements GitHubClient {
 
   @Override
   public List<RunnerInfo> listRunners(InstallationToken token, String org, String nameOrNull) {
+    return listRunnersAt(token, "/orgs/" + seg(org) + "/actions/runners", nameOrNull);
+  }
+
+  @Override
+  public List<RunnerInfo> listRepoRunners(
+      InstallationToken token, String owner, String repo, String nameOrNull) {
+    return listRunnersAt(
+        token, "/repos/" + seg(owner) + "/" + seg(repo) + "/actions/runners", nameOrNull);
+  }
+
+  @Override
+  public void deleteRepoRunner(InstallationToken token, String owner, String repo, long runnerId) {
+    call(
+        "delete_runner",
+        "DELETE",
+        "/repos/" + seg(owner) + "/" + seg(repo) + "/actions/runners/" + runnerId,
+        token.secret(),
+        null,
+        204);
+  }
+
+  private List<RunnerInfo> listRunnersAt(InstallationToken token, String path, String nameOrNull) {
     List<RunnerInfo> out = new ArrayList<>();
     for (int page = 1; page <= 100; page++) {
       String q = "?per_page=100&page=" + page;
       if (nameOrNull != null) {
         q += "&name=" + URLEncoder.encode(nameOrNull, StandardCharsets.UTF_8);
       }
-      JsonNode body =
-          call(
-              "runners",
-              "GET",
-              "/orgs/" + seg(org) + "/actions/runners" + q,
-              token.secret(),
-              null,
-              200);
+      JsonNode body = call("runners", "GET", path + q, token.secret(), null, 200);
       JsonNode runners = body.path("runners");
       for (JsonNode r : runners) {
         List<String> labels = new ArrayList<>();

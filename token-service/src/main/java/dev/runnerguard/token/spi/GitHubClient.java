@@ -16,6 +16,17 @@ public interface GitHubClient {
 
   void deleteRunner(InstallationToken token, String org, long runnerId);
 
+  /** A repository's self-hosted runners (all pages), optionally only those with a name. */
+  default List<RunnerInfo> listRepoRunners(
+      InstallationToken token, String owner, String repo, String nameOrNull) {
+    throw new UnsupportedOperationException("repository runners are not supported");
+  }
+
+  /** Deletes a repository-scoped runner registration. */
+  default void deleteRepoRunner(InstallationToken token, String owner, String repo, long runnerId) {
+    throw new UnsupportedOperationException("repository runners are not supported");
+  }
+
   JobInfo getJob(InstallationToken token, String owner, String repo, long jobId);
 
   void cancelRun(InstallationToken token, String owner, String repo, long runId, boolean force);

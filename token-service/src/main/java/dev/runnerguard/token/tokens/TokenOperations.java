@@ -39,26 +39,35 @@ public final class TokenOperations {
   }
 
   /**
-   * Mints a JIT config. On 409 (name exists, org scope) deletes the stale registration with that
-   * name and retries once.
+   * Mints a JIT config. On 409 (name exists, in the org or the repository) deletes the stale
+   * registration with that name in the same scope and retries once.
    */
   public JitConfig mintJit(String org, String repo, JitSpec spec) {
     Minted minted;
     try {
       minted = mintOnce(org, repo, spec);
     } catch (GitHubException e) {
-      if (e.status() != 409 || repo != null) {
+      if (e.status() != 409) {
         throw e;
       }
       List<RunnerInfo> same =
           router.call(
-              org, Endpoint.RUNNERS, (r, t) -> r.app().github().listRunners(t, org, spec.name()));
+              org,
+              Endpoint.RUNNERS,
+              (r, t) ->
+                  repo == null
+                      ? r.app().github().listRunners(t, org, spec.name())
+                      : r.app().github().listRepoRunners(t, org, repo, spec.name()));
       for (RunnerInfo r : same) {
         if (r.name().equals(spec.name())) {
           LOG.infof(
               "JIT name %s exists in %s (runner %d): deleting the stale registration",
-              spec.name(), org, r.id());
-          deleteRunner(org, r.id(), "stale registration with the same name");
+              spec.name(), repo == null ? org : org + "/" + repo, r.id());
+          if (repo == null) {
+            deleteRunner(org, r.id(), "stale registration with the same name");
+          } else {
+            deleteRepoRunner(org, repo, r.id(), "stale registration with the same name");
+          }
         }
       }
       minted = mintOnce(org, repo, spec);
@@ -119,6 +128,34 @@ public final class TokenOperations {
             Map.of(),
             reason));
     LOG.infof("runner registration %d deleted in %s", runnerId, org);
+  }
+
+  /** Deletes a repository-scoped runner registration, with its audit event. */
+  public void deleteRepoRunner(String owner, String repo, long runnerId, String reason) {
+    Route route =
+        router.call(
+            owner,
+            Endpoint.DELETE_RUNNER,
+            (r, t) -> {
+              r.app().github().deleteRepoRunner(t, owner, repo, runnerId);
+              return r;
+            });
+    audit.publish(
+        Long.toString(runnerId),
+        audit.event(
+            CredentialAction.RUNNER_REGISTRATION_DELETED,
+            CredentialType.JIT_CONFIG,
+            "runner-" + runnerId,
+            route.app().appId(),
+            route.installationId(),
+            runnerId,
+            null,
+            owner,
+            owner + "/" + repo,
+            null,
+            Map.of(),
+            reason));
+    LOG.infof("runner registration %d deleted in %s/%s", runnerId, owner, repo);
   }
 
   public List<RunnerInfo> listRunners(String org) {
