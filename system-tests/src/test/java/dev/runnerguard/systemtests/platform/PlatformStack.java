@@ -66,6 +66,21 @@ final class PlatformStack {
    */
   static final String RECONCILE_INTERVAL = "1h";
 
+  /**
+   * The orchestrator's lifecycle timings shortened to the tests' time scale (production defaults
+   * are minutes): a provisioning an instance did not finish (it was killed) is re-driven after 20
+   * s, and a runner left without a job (its job went to another runner) is destroyed after 45 s
+   * idle.
+   */
+  static final java.util.Map<String, String> LIFECYCLE =
+      java.util.Map.of(
+          "RUNNERGUARD_ORCHESTRATOR_LIFECYCLE_PROVISION_TIMEOUT", "20s",
+          "RUNNERGUARD_ORCHESTRATOR_LIFECYCLE_START_TIMEOUT", "20s",
+          "RUNNERGUARD_ORCHESTRATOR_LIFECYCLE_IDLE_TIMEOUT", "45s",
+          "RUNNERGUARD_ORCHESTRATOR_LIFECYCLE_EXITED_GRACE", "10s",
+          "RUNNERGUARD_ORCHESTRATOR_LIFECYCLE_JOB_CHECK_INTERVAL", "20s",
+          "RUNNERGUARD_ORCHESTRATOR_LIFECYCLE_DESTROY_RETRY", "20s");
+
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final Duration UP_TIMEOUT = Duration.ofMinutes(8);
@@ -144,6 +159,7 @@ final class PlatformStack {
         "RUNNERGUARD_ORCHESTRATOR_SANDBOX_ADDRESS_POOL",
         "10." + (220 + rnd.nextInt(30)) + ".0.0/16");
     env.put("RUNNERGUARD_ORCHESTRATOR_RECONCILE_INTERVAL", RECONCILE_INTERVAL);
+    LIFECYCLE.forEach(env::put);
   }
 
   /** The default policy files with the egress allowlist pointed at this stack's ports. */
