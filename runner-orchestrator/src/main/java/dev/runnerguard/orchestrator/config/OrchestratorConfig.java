@@ -29,6 +29,15 @@ public interface OrchestratorConfig {
   @WithDefault("1")
   int streamThreads();
 
+  /**
+   * How long the group waits for a silent instance before its partitions move to the others (the
+   * Kafka consumer session timeout; heartbeats every fifth of it). Inputs of a crashed instance's
+   * runners wait this long. The broker's {@code group.min.session.timeout.ms} (6 s by default)
+   * bounds it from below.
+   */
+  @WithDefault("15s")
+  Duration failoverTimeout();
+
   /** How often every runner is checked for due retries and timeouts. */
   @WithDefault("1s")
   Duration tickInterval();

@@ -155,6 +155,9 @@ public final class RunnerStateMachine {
       }
       return Result.unchanged(r, "late in_progress after completed");
     }
+    if (s == LOST && r.getJobId() == null) {
+      return ranAfterAll(r, e, now);
+    }
     if (!LIVE.contains(s)) {
       return Result.unchanged(r, "in_progress for a runner in state " + s);
     }
@@ -191,6 +194,9 @@ public final class RunnerStateMachine {
     if (!namesThisRunner && !ownJobNeverStarted) {
       return Result.unchanged(r, "completed names another runner");
     }
+    if (s == LOST && namesThisRunner && r.getJobId() == null) {
+      return ranAfterAll(r, e, now);
+    }
     if (s == COMPLETED || TERMINAL.contains(s) || IN_QUARANTINE.contains(s)) {
       return Result.unchanged(r, "completed for a runner in state " + s);
     }
@@ -213,6 +219,50 @@ public final class RunnerStateMachine {
             : "job " + e.getJobId() + " ended before a runner took it: " + conclusion;
     finish(result, next, now, why);
     return result;
+  }
+
+  /**
+   * A job's {@code in_progress} or {@code completed} naming a runner already marked LOST (its
+   * program exited and no webhook had come within the grace): the webhooks were only late, as when
+   * the instance that owned their input partition failed and its partitions waited for the group to
+   * notice (up to the session timeout). The runner did serve that job: record it, correct LOST to
+   * COMPLETED and destroy again (idempotent; resources are usually gone already), so the runner
+   * ends DESTROYED with its job instead of staying LOST without one.
+   */
+  private Result ranAfterAll(RunnerRecord r, WorkflowJobEvent e, long now) {
+    RunnerRecord next = copy(r);
+    next.setJobId(e.getJobId());
+    next.setRunId(e.getRunId());
+    next.setJobRepositoryFullName(e.getRepositoryFullName());
+    Result result = Result.of(next);
+    Map<String, String> attributes = new HashMap<>();
+    attributes.put("jobId", Long.toString(e.getJobId()));
+    attributes.put("lateWebhook", e.getAction());
+    if (e.getJobId() != r.getRequestedForJobId()) {
+      attributes.put("provisionedForJob", Long.toString(r.getRequestedForJobId()));
+      next.getAttributes().put("provisionedForJob", Long.toString(r.getRequestedForJobId()));
+      result.emit(
+          new Emission.JobTaken(
+              RunnerNames.runnerId(e.getJobId(), e.getRunAttempt()),
+              e.getJobId(),
+              r.getRunnerId(),
+              r.getRunnerClass(),
+              e.getRunAttempt()));
+    }
+    moveTo(
+        result,
+        next,
+        COMPLETED,
+        now,
+        "job "
+            + e.getJobId()
+            + " ran on this runner: its "
+            + e.getAction()
+            + " arrived after the runner had exited and was marked LOST",
+        null,
+        attributes);
+    next.setNextCheckAt(now + settings.destroyRetry().toMillis());
+    return result.action(new Action(Action.Type.DESTROY, copy(next), "late webhook"));
   }
 
   // ---------------------------------------------------------------- commands

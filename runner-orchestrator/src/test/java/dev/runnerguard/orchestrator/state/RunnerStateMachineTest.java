@@ -317,6 +317,42 @@ class RunnerStateMachineTest {
             actions(PROVISION, DESTROY),
             RunnerState.LOST),
         Arguments.of(
+            "webhooks later than the grace (their instance failed over): LOST corrected to"
+                + " COMPLETED by the late in_progress, the late completed is a no-op",
+            List.of(
+                Step.at(0, admit(100)),
+                Step.at(11, provider(R, ProviderEventKind.RUNNING)),
+                Step.at(20, provider(R, ProviderEventKind.EXITED)),
+                Step.tick(30_020),
+                Step.at(45_000, inProgress(100, R)),
+                Step.at(45_010, completed(100, R)),
+                Step.at(45_100, provider(R, ProviderEventKind.DESTROYED))),
+            states(REQ, PROV, IDLE, RunnerState.LOST, DONE, RunnerState.DESTROYED),
+            actions(PROVISION, DESTROY, DESTROY),
+            RunnerState.DESTROYED),
+        Arguments.of(
+            "only a late completed after LOST: corrected to COMPLETED the same way",
+            List.of(
+                Step.at(0, admit(100)),
+                Step.at(11, provider(R, ProviderEventKind.RUNNING)),
+                Step.at(20, provider(R, ProviderEventKind.EXITED)),
+                Step.tick(30_020),
+                Step.at(45_010, completed(100, R))),
+            states(REQ, PROV, IDLE, RunnerState.LOST, DONE),
+            actions(PROVISION, DESTROY, DESTROY),
+            DONE),
+        Arguments.of(
+            "a LOST runner whose resource vanished is not revived by a completed for its job"
+                + " that ran elsewhere",
+            List.of(
+                Step.at(0, admit(100)),
+                Step.at(11, provider(R, ProviderEventKind.RUNNING)),
+                Step.at(20, provider(R, ProviderEventKind.NOT_FOUND)),
+                Step.at(300, completed(100, "rg-999-1"))),
+            states(REQ, PROV, IDLE, RunnerState.LOST),
+            actions(PROVISION, DESTROY),
+            RunnerState.LOST),
+        Arguments.of(
             "a fast job: the runner exits before its in_progress and completed arrive",
             List.of(
                 Step.at(0, admit(100)),
@@ -435,6 +471,29 @@ class RunnerStateMachineTest {
             60);
     assertThat(same.emissions()).isEmpty();
     assertThat(same.record().getAttributes()).containsEntry("jobTakenBy", "rg-100-1");
+  }
+
+  @Test
+  void aLateInProgressForAnotherJobOnALostRunnerRecordsTheJobAndTellsItsOwnRunner() {
+    Run run =
+        run(
+            Step.at(0, admit(100)),
+            Step.at(11, provider(R, ProviderEventKind.RUNNING)),
+            Step.at(20, provider(R, ProviderEventKind.EXITED)),
+            Step.tick(30_020),
+            Step.at(45_000, inProgress(200, R)));
+
+    assertThat(run.record().getState()).isEqualTo(RunnerState.COMPLETED);
+    assertThat(run.record().getJobId()).isEqualTo(200L);
+    assertThat(run.record().getAttributes()).containsEntry("provisionedForJob", "100");
+    assertThat(run.emissions())
+        .singleElement()
+        .isInstanceOfSatisfying(
+            Emission.JobTaken.class,
+            t -> {
+              assertThat(t.targetRunnerId()).isEqualTo("rg-200-1");
+              assertThat(t.takenBy()).isEqualTo(R);
+            });
   }
 
   @Test

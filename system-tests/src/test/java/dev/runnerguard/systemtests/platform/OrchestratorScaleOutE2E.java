@@ -163,10 +163,6 @@ class OrchestratorScaleOutE2E {
   }
 
   @Test
-  @org.junit.jupiter.api.Disabled(
-      "Known defect, 2026-11-27: after SIGKILL of one instance every job completes on exactly one"
-          + " runner, but at least one runner never reaches DESTROYED in the surviving instance"
-          + " within 3 minutes (failed 2 of 3 runs; not yet diagnosed). Issue 5 stays open for it.")
   void killingOneOfTwoOrchestratorsLosesNoJobAndDuplicatesNoRunner() throws Exception {
     int portA = stack.port("runner-orchestrator");
     List<Long> jobs = new ArrayList<>();
@@ -226,24 +222,19 @@ class OrchestratorScaleOutE2E {
     }
 
     // Every runner the survivor knows for these jobs ends DESTROYED; one runner per job.
-    Map<String, JsonNode> runners =
-        await(
-            "every runner DESTROYED in the surviving orchestrator",
-            TIMEOUT,
-            probe(
-                () -> {
-                  Map<String, JsonNode> byId = new HashMap<>();
-                  for (JsonNode r : PlatformStack.runnersAt(portB)) {
-                    byId.put(r.path("id").asText(), r);
-                  }
-                  for (long job : jobs) {
-                    JsonNode r = byId.get("rg-" + job + "-1");
-                    if (r == null || !"DESTROYED".equals(r.path("state").asText())) {
-                      return null;
-                    }
-                  }
-                  return byId;
-                }));
+    Map<String, JsonNode> runners;
+    try {
+      runners = awaitAllDestroyed(jobs);
+    } catch (AssertionError e) {
+      List<String> notDestroyed = new ArrayList<>();
+      for (JsonNode r : PlatformStack.runnersAt(portB)) {
+        if (!"DESTROYED".equals(r.path("state").asText())) {
+          notDestroyed.add(r.toString());
+        }
+      }
+      throw new AssertionError(
+          e.getMessage() + "; runners not DESTROYED in the survivor: " + notDestroyed, e);
+    }
     assertThat(runners).as("runners known to the survivor").hasSize(jobs.size());
     for (JsonNode r : runners.values()) {
       assertThat(r.path("state").asText()).as(r.toString()).isEqualTo("DESTROYED");
@@ -303,6 +294,26 @@ class OrchestratorScaleOutE2E {
             + runnerNames.size()
             + " runners; portA "
             + portA);
+  }
+
+  private Map<String, JsonNode> awaitAllDestroyed(List<Long> jobs) throws Exception {
+    return await(
+        "every runner DESTROYED in the surviving orchestrator",
+        TIMEOUT,
+        probe(
+            () -> {
+              Map<String, JsonNode> byId = new HashMap<>();
+              for (JsonNode r : PlatformStack.runnersAt(portB)) {
+                byId.put(r.path("id").asText(), r);
+              }
+              for (long job : jobs) {
+                JsonNode r = byId.get("rg-" + job + "-1");
+                if (r == null || !"DESTROYED".equals(r.path("state").asText())) {
+                  return null;
+                }
+              }
+              return byId;
+            }));
   }
 
   private long pidOfA() throws java.io.IOException {

@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -356,9 +357,33 @@ final class PlatformStack {
   }
 
   void deleteHome() throws IOException {
+    keepLogs();
     // PostgreSQL data is owned by 'nobody'; root deletes it anyway.
     try (Stream<Path> all = Files.walk(home)) {
       all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  /**
+   * Copies the stack's service logs to {@code system-tests/target/stack-logs/<home>/} so that a
+   * failed run can be diagnosed after the home is gone (CI keeps {@code target/}).
+   */
+  void keepLogs() {
+    Path logs = home.resolve("logs");
+    if (!Files.isDirectory(logs)) {
+      return;
+    }
+    Path kept = root.resolve("system-tests/target/stack-logs").resolve(home.getFileName());
+    try (Stream<Path> files = Files.list(logs)) {
+      Files.createDirectories(kept);
+      for (Path f : (Iterable<Path>) files::iterator) {
+        if (Files.isRegularFile(f)) {
+          Files.copy(f, kept.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+      System.out.println("PlatformStack: service logs kept in " + kept);
+    } catch (IOException e) {
+      System.err.println("PlatformStack: could not keep the logs: " + e);
     }
   }
 
