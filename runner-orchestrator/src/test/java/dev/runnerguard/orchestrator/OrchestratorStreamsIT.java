@@ -215,6 +215,12 @@ class OrchestratorStreamsIT {
     try (Stream<Path> s = Files.list(JOBS)) {
       s.filter(f -> f.toString().endsWith(".env")).forEach(f -> f.toFile().delete());
     }
+    if (cfg != null) {
+      // The test's cgroup parent, empty once its runners are destroyed: leave no trace on the host.
+      try (Stream<Path> controllers = Files.list(cfg.cgroupRoot())) {
+        controllers.map(c -> c.resolve(cfg.cgroupParent())).forEach(d -> d.toFile().delete());
+      }
+    }
   }
 
   @Test
