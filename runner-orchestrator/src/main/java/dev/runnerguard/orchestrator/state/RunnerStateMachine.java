@@ -162,23 +162,8 @@ public final class RunnerStateMachine {
       return Result.unchanged(r, "in_progress for a runner in state " + s);
     }
     RunnerRecord next = copy(r);
-    next.setJobId(e.getJobId());
-    next.setRunId(e.getRunId());
-    next.setJobRepositoryFullName(e.getRepositoryFullName());
     Map<String, String> attributes = new HashMap<>();
-    attributes.put("jobId", Long.toString(e.getJobId()));
-    Result result = Result.of(next);
-    if (e.getJobId() != r.getRequestedForJobId()) {
-      attributes.put("provisionedForJob", Long.toString(r.getRequestedForJobId()));
-      next.getAttributes().put("provisionedForJob", Long.toString(r.getRequestedForJobId()));
-      result.emit(
-          new Emission.JobTaken(
-              RunnerNames.runnerId(e.getJobId(), e.getRunAttempt()),
-              e.getJobId(),
-              r.getRunnerId(),
-              r.getRunnerClass(),
-              e.getRunAttempt()));
-    }
+    Result result = takeJob(r, next, e, attributes);
     long maxDuration = maxDurationMillis(r);
     moveTo(result, next, BUSY, now, "job " + e.getJobId() + " started", null, attributes);
     next.setNextCheckAt(now + Math.min(settings.jobCheckInterval().toMillis(), maxDuration));
@@ -222,22 +207,17 @@ public final class RunnerStateMachine {
   }
 
   /**
-   * A job's {@code in_progress} or {@code completed} naming a runner already marked LOST (its
-   * program exited and no webhook had come within the grace): the webhooks were only late, as when
-   * the instance that owned their input partition failed and its partitions waited for the group to
-   * notice (up to the session timeout). The runner did serve that job: record it, correct LOST to
-   * COMPLETED and destroy again (idempotent; resources are usually gone already), so the runner
-   * ends DESTROYED with its job instead of staying LOST without one.
+   * Records on {@code next} that the runner took the job of {@code e}; a job other than the one it
+   * was provisioned for is GitHub's routing within the class, told to that job's own runner ({@code
+   * JOB_TAKEN}).
    */
-  private Result ranAfterAll(RunnerRecord r, WorkflowJobEvent e, long now) {
-    RunnerRecord next = copy(r);
+  private static Result takeJob(
+      RunnerRecord r, RunnerRecord next, WorkflowJobEvent e, Map<String, String> attributes) {
     next.setJobId(e.getJobId());
     next.setRunId(e.getRunId());
     next.setJobRepositoryFullName(e.getRepositoryFullName());
-    Result result = Result.of(next);
-    Map<String, String> attributes = new HashMap<>();
     attributes.put("jobId", Long.toString(e.getJobId()));
-    attributes.put("lateWebhook", e.getAction());
+    Result result = Result.of(next);
     if (e.getJobId() != r.getRequestedForJobId()) {
       attributes.put("provisionedForJob", Long.toString(r.getRequestedForJobId()));
       next.getAttributes().put("provisionedForJob", Long.toString(r.getRequestedForJobId()));
@@ -249,6 +229,22 @@ public final class RunnerStateMachine {
               r.getRunnerClass(),
               e.getRunAttempt()));
     }
+    return result;
+  }
+
+  /**
+   * A job's {@code in_progress} or {@code completed} naming a runner already marked LOST (its
+   * program exited and no webhook had come within the grace): the webhooks were only late, as when
+   * the instance that owned their input partition failed and its partitions waited for the group to
+   * notice (up to the session timeout). The runner did serve that job: record it, correct LOST to
+   * COMPLETED and destroy again (idempotent; resources are usually gone already), so the runner
+   * ends DESTROYED with its job instead of staying LOST without one.
+   */
+  private Result ranAfterAll(RunnerRecord r, WorkflowJobEvent e, long now) {
+    RunnerRecord next = copy(r);
+    Map<String, String> attributes = new HashMap<>();
+    attributes.put("lateWebhook", e.getAction());
+    Result result = takeJob(r, next, e, attributes);
     moveTo(
         result,
         next,
