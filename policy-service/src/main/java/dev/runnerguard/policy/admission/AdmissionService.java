@@ -44,7 +44,12 @@ public class AdmissionService {
   private final MeterRegistry registry;
   private final DecisionFactory factory;
   private final String bootstrapServers;
-  private DecidedLog decided;
+
+  /**
+   * Set by {@link #onStart}; the intake's consumer may deliver its first record before that
+   * observer ran, so readers wait for it ({@link #awaitDecidedLog}).
+   */
+  private volatile DecidedLog decided;
 
   public AdmissionService(
       PolicyService policies,
@@ -97,7 +102,7 @@ public class AdmissionService {
       return Optional.empty();
     }
     PolicySet set = awaitPolicy();
-    awaitDecidedLog();
+    DecidedLog decided = awaitDecidedLog();
     if (decided.isDecided(job.getJobId(), job.getRunAttempt())) {
       registry.counter("runnerguard.policy.admission.duplicates").increment();
       LOG.debugf("job %d attempt %d already decided", job.getJobId(), job.getRunAttempt());
@@ -164,18 +169,22 @@ public class AdmissionService {
     }
   }
 
-  private void awaitDecidedLog() {
+  private DecidedLog awaitDecidedLog() {
     long deadline = System.currentTimeMillis() + config.admission().catchUpTimeout().toMillis();
-    while (!decided.caughtUp()) {
-      if (decided.failure() != null) {
+    DecidedLog decided;
+    while ((decided = this.decided) == null || !decided.caughtUp()) {
+      if (decided != null && decided.failure() != null) {
         throw new IllegalStateException("decided log failed: " + decided.failure());
       }
       if (System.currentTimeMillis() > deadline) {
         throw new IllegalStateException(
-            "decided log did not catch up with " + config.admission().topic() + " in time");
+            decided == null
+                ? "decided log not started in time"
+                : "decided log did not catch up with " + config.admission().topic() + " in time");
       }
       sleep(Duration.ofMillis(50));
     }
+    return decided;
   }
 
   private static void sleep(Duration d) {
