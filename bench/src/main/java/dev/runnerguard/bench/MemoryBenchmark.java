@@ -141,7 +141,11 @@ public final class MemoryBenchmark {
       double heapCommitted,
       double heapMax,
       double nonHeapUsed,
-      double directUsed) {
+      double directUsed,
+      double liveData,
+      double minorGcs,
+      double majorGcs,
+      double gcSeconds) {
     boolean running() {
       return rssKb >= 0;
     }
@@ -164,6 +168,7 @@ public final class MemoryBenchmark {
       long auditRows,
       Map<String, Sample> before,
       Map<String, Sample> after,
+      Map<String, Long> liveAfterFullGc,
       String markdown) {
     /** Every target service's peak RSS within the target (and every one measured). */
     boolean met() {
@@ -178,11 +183,13 @@ public final class MemoryBenchmark {
   }
 
   private final LocalStack stack;
+  private final Path logs;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private MemoryBenchmark(LocalStack stack) {
+  private MemoryBenchmark(LocalStack stack, Path logs) {
     this.stack = stack;
+    this.logs = logs;
   }
 
   public static void main(String[] args) throws Exception {
@@ -219,7 +226,7 @@ public final class MemoryBenchmark {
     try (LocalStack stack = LocalStack.start(SERVICES, stackEnv(o.env()), logs)) {
       OrchestratorBenchmark.log(
           "stack up: kafka " + stack.bootstrap() + ", gateway " + stack.gatewayPort());
-      return new MemoryBenchmark(stack).measure(o, machine, date, loadBefore);
+      return new MemoryBenchmark(stack, logs).measure(o, machine, date, loadBefore);
     }
   }
 
@@ -285,6 +292,12 @@ public final class MemoryBenchmark {
     Map<String, Sample> after = sampleAll();
     log("with the runners tracked", after);
     String loadAfter = OrchestratorBenchmark.loadAverage();
+    // after the measurement (it forces a full collection): each target's live heap, by class
+    Map<String, Long> live = new LinkedHashMap<>();
+    for (String c : TARGETS) {
+      live.put(c, histogram(c));
+    }
+    OrchestratorBenchmark.log("live heap after a full GC (bytes): " + live);
     Result partial =
         new Result(
             machine,
@@ -302,6 +315,7 @@ public final class MemoryBenchmark {
             auditRows,
             before,
             after,
+            live,
             null);
     String md = markdown(o, partial);
     return new Result(
@@ -320,7 +334,55 @@ public final class MemoryBenchmark {
         auditRows,
         before,
         after,
+        live,
         md);
+  }
+
+  /**
+   * {@code jcmd <pid> GC.class_histogram} (a full collection first): keeps the top of the histogram
+   * in the logs directory and returns the total bytes, -1 when it could not run.
+   */
+  private long histogram(String component) {
+    long pid = stack.pid(component);
+    if (pid < 0) {
+      return -1;
+    }
+    try {
+      Path out = logs.resolve(component + ".histogram.txt");
+      Files.createDirectories(logs);
+      Process p =
+          new ProcessBuilder("jcmd", Long.toString(pid), "GC.class_histogram")
+              .redirectErrorStream(true)
+              .redirectOutput(out.toFile())
+              .start();
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        return -1;
+      }
+      List<String> lines = Files.readAllLines(out);
+      if (lines.size() > 60) {
+        List<String> top = new ArrayList<>(lines.subList(0, 45));
+        top.add(lines.get(lines.size() - 1));
+        Files.write(out, top);
+      }
+      return histogramTotal(lines);
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  /** The bytes of the histogram's {@code Total} line, -1 when there is none. */
+  static long histogramTotal(List<String> lines) {
+    for (int i = lines.size() - 1; i >= 0; i--) {
+      String[] f = lines.get(i).trim().split("\\s+");
+      if (f.length >= 3 && f[0].equals("Total")) {
+        return Long.parseLong(f[2]);
+      }
+    }
+    return -1;
   }
 
   // ------------------------------------------------------------------ waiting
@@ -489,7 +551,11 @@ public final class MemoryBenchmark {
         jvm.heapCommitted(),
         jvm.heapMax(),
         jvm.nonHeapUsed(),
-        jvm.directUsed());
+        jvm.directUsed(),
+        jvm.liveData(),
+        jvm.minorGcs(),
+        jvm.majorGcs(),
+        jvm.gcSeconds());
   }
 
   /** The numeric fields of {@code /proc/<pid>/status} (kB fields in kB). */
@@ -547,18 +613,26 @@ public final class MemoryBenchmark {
     }
   }
 
-  /** The JVM memory gauges of Micrometer's JVM binder, summed over pools; NaN when absent. */
+  /**
+   * The JVM memory gauges of Micrometer's JVM binder, summed over pools; NaN when absent. {@code
+   * liveData}: the old generation after the last full collection ({@code
+   * jvm_gc_live_data_size_bytes}).
+   */
   record JvmMemory(
       double heapUsed,
       double heapCommitted,
       double heapMax,
       double nonHeapUsed,
-      double directUsed) {
-    static final JvmMemory NONE =
-        new JvmMemory(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+      double directUsed,
+      double liveData,
+      double minorGcs,
+      double majorGcs,
+      double gcSeconds) {
+    static final JvmMemory NONE = of(List.of());
 
     static JvmMemory of(List<Metric> metrics) {
-      double[] v = {Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN};
+      double[] v = new double[9];
+      java.util.Arrays.fill(v, Double.NaN);
       for (Metric m : metrics) {
         String area = m.labels().get("area");
         int i = -1;
@@ -573,12 +647,18 @@ public final class MemoryBenchmark {
         } else if (m.name().equals("jvm_buffer_memory_used_bytes")
             && "direct".equals(m.labels().get("id"))) {
           i = 4;
+        } else if (m.name().equals("jvm_gc_live_data_size_bytes")) {
+          i = 5;
+        } else if (m.name().equals("jvm_gc_pause_seconds_count")) {
+          i = String.valueOf(m.labels().get("action")).contains("major") ? 7 : 6;
+        } else if (m.name().equals("jvm_gc_pause_seconds_sum")) {
+          i = 8;
         }
         if (i >= 0 && m.value() >= 0) {
           v[i] = (Double.isNaN(v[i]) ? 0 : v[i]) + m.value();
         }
       }
-      return new JvmMemory(v[0], v[1], v[2], v[3], v[4]);
+      return new JvmMemory(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]);
     }
   }
 
@@ -683,27 +763,33 @@ public final class MemoryBenchmark {
         "RSS and peak RSS are `VmRSS` and `VmHWM` of the service's JVM from `/proc/<pid>/status`"
             + " (peak: the highest since the JVM started, so it includes start-up and the load);"
             + " heap and non-heap from the service's own `/q/metrics` (Micrometer's JVM gauges,"
-            + " summed over pools; non-heap = metaspace, compressed class space and code cache)."
+            + " summed over pools; non-heap = metaspace, compressed class space and code cache;"
+            + " live = the old generation after the last full collection,"
+            + " `jvm_gc_live_data_size_bytes`, 0 when none ran yet; live after full GC = the total"
+            + " of `jcmd <pid> GC.class_histogram`, taken after the measurement since it forces a"
+            + " full collection; direct = NIO direct buffers counted by the JVM, not Netty's own;"
+            + " GCs = collections since start, minor / full, and their total pause in seconds)."
             + " MiB (1 MiB = 1,048,576 bytes); the target is 256 MiB per service, judged on the"
             + " peak.\n\n");
     md.append(
         "| service | RSS before load | RSS with the runners | peak RSS | of which anon / file |"
-            + " heap used | heap committed | heap max | non-heap used | threads | target | met? |\n");
-    md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+            + " heap used | live | live after full GC | heap committed | heap max | non-heap used |"
+            + " direct | threads | GCs minor / full (s) | target | met? |\n");
+    md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
     List<String> rows = new ArrayList<>(TARGETS);
     rows.addAll(OTHERS);
     for (String c : rows) {
       Sample b = r.before().get(c);
       Sample a = r.after().get(c);
       if (a == null || !a.running()) {
-        md.append("| ").append(c).append(" | not running |||||||||||\n");
+        md.append("| ").append(c).append(" | not running |||||||||||||||\n");
         continue;
       }
       boolean target = TARGETS.contains(c);
       md.append(
           String.format(
               Locale.ROOT,
-              "| %s | %s | %s | %s | %s / %s | %s | %s | %s | %s | %d | %s | %s |\n",
+              "| %s | %s | %s | %s | %s / %s | %s | %s | %s | %s | %s | %s | %s | %d | %s | %s | %s |\n",
               target ? c : c + " (not a target)",
               b == null ? "-" : mib(b.rssKb()),
               mib(a.rssKb()),
@@ -711,10 +797,24 @@ public final class MemoryBenchmark {
               mib(a.rssAnonKb()),
               mib(a.rssFileKb()),
               mibBytes(a.heapUsed()),
+              mibBytes(a.liveData()),
+              mibBytes(
+                  r.liveAfterFullGc().getOrDefault(c, -1L) < 0
+                      ? Double.NaN
+                      : r.liveAfterFullGc().get(c)),
               mibBytes(a.heapCommitted()),
               mibBytes(a.heapMax()),
               mibBytes(a.nonHeapUsed()),
+              mibBytes(a.directUsed()),
               a.threads(),
+              Double.isNaN(a.minorGcs()) && Double.isNaN(a.majorGcs())
+                  ? "-"
+                  : String.format(
+                      Locale.ROOT,
+                      "%.0f / %.0f (%.1f)",
+                      Double.isNaN(a.minorGcs()) ? 0 : a.minorGcs(),
+                      Double.isNaN(a.majorGcs()) ? 0 : a.majorGcs(),
+                      Double.isNaN(a.gcSeconds()) ? 0 : a.gcSeconds()),
               target ? "256" : "-",
               !target ? "-" : a.hwmKb() <= TARGET_KB ? "yes" : "**no**"));
     }

@@ -59,6 +59,11 @@ class MemoryBenchmarkTest {
         jvm_memory_max_bytes{area="nonheap",id="Metaspace"} -1.0
         jvm_buffer_memory_used_bytes{id="direct"} 2097152.0
         jvm_buffer_memory_used_bytes{id="mapped"} 0.0
+        jvm_gc_live_data_size_bytes 3.0E7
+        jvm_gc_pause_seconds_count{action="end of minor GC",cause="Allocation Failure",gc="Copy"} 40.0
+        jvm_gc_pause_seconds_sum{action="end of minor GC",cause="Allocation Failure",gc="Copy"} 0.5
+        jvm_gc_pause_seconds_count{action="end of major GC",cause="Allocation Failure",gc="MarkSweepCompact"} 3.0
+        jvm_gc_pause_seconds_sum{action="end of major GC",cause="Allocation Failure",gc="MarkSweepCompact"} 0.25
         runnerguard_orchestrator_runners{state="IDLE"} 10000.0
         """;
 
@@ -70,6 +75,10 @@ class MemoryBenchmarkTest {
     assertThat(jvm.heapMax()).isCloseTo(250_544_128, within(1.0));
     assertThat(jvm.nonHeapUsed()).isCloseTo(51_048_576, within(1.0));
     assertThat(jvm.directUsed()).isCloseTo(2_097_152, within(1.0));
+    assertThat(jvm.liveData()).isCloseTo(30_000_000, within(1.0));
+    assertThat(jvm.minorGcs()).isEqualTo(40.0);
+    assertThat(jvm.majorGcs()).isEqualTo(3.0);
+    assertThat(jvm.gcSeconds()).isCloseTo(0.75, within(1e-9));
     assertThat(metrics)
         .anySatisfy(
             m -> {
@@ -77,6 +86,20 @@ class MemoryBenchmarkTest {
               assertThat(m.labels()).containsEntry("state", "IDLE");
               assertThat(m.value()).isEqualTo(10_000.0);
             });
+  }
+
+  @Test
+  void readsTheHistogramTotal() {
+    List<String> lines =
+        List.of(
+            "4242:",
+            " num     #instances         #bytes  class name (module)",
+            "-------------------------------------------------------",
+            "   1:        120000       9600000  [B (java.base@17.0.15)",
+            "Total        812345      52428800");
+
+    assertThat(MemoryBenchmark.histogramTotal(lines)).isEqualTo(52_428_800L);
+    assertThat(MemoryBenchmark.histogramTotal(List.of("4242:", "error"))).isEqualTo(-1L);
   }
 
   @Test
