@@ -170,11 +170,11 @@ public final class MemoryBenchmark {
       Map<String, Sample> after,
       Map<String, Long> liveAfterFullGc,
       String markdown) {
-    /** Every target service's peak RSS within the target (and every one measured). */
+    /** Every target service's RSS and peak RSS within the target (and every one measured). */
     boolean met() {
       for (String s : TARGETS) {
         Sample a = after.get(s);
-        if (a == null || !a.running() || a.hwmKb() > TARGET_KB) {
+        if (a == null || !a.running() || a.rssKb() > TARGET_KB || a.hwmKb() > TARGET_KB) {
           return false;
         }
       }
@@ -769,12 +769,13 @@ public final class MemoryBenchmark {
             + " of `jcmd <pid> GC.class_histogram`, taken after the measurement since it forces a"
             + " full collection; direct = NIO direct buffers counted by the JVM, not Netty's own;"
             + " GCs = collections since start, minor / full, and their total pause in seconds)."
-            + " MiB (1 MiB = 1,048,576 bytes); the target is 256 MiB per service, judged on the"
-            + " peak.\n\n");
+            + " MiB (1 MiB = 1,048,576 bytes); the target is 256 MiB per service: met? says it for"
+            + " the RSS with the runners tracked (the target's wording) and for the peak (which a"
+            + " container's memory limit would have to hold, load included).\n\n");
     md.append(
         "| service | RSS before load | RSS with the runners | peak RSS | of which anon / file |"
             + " heap used | live | live after full GC | heap committed | heap max | non-heap used |"
-            + " direct | threads | GCs minor / full (s) | target | met? |\n");
+            + " direct | threads | GCs minor / full (s) | target | met? (with the runners / peak) |\n");
     md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
     List<String> rows = new ArrayList<>(TARGETS);
     rows.addAll(OTHERS);
@@ -816,7 +817,11 @@ public final class MemoryBenchmark {
                       Double.isNaN(a.majorGcs()) ? 0 : a.majorGcs(),
                       Double.isNaN(a.gcSeconds()) ? 0 : a.gcSeconds()),
               target ? "256" : "-",
-              !target ? "-" : a.hwmKb() <= TARGET_KB ? "yes" : "**no**"));
+              !target
+                  ? "-"
+                  : (a.rssKb() <= TARGET_KB ? "yes" : "**no**")
+                      + " / "
+                      + (a.hwmKb() <= TARGET_KB ? "yes" : "**no**")));
     }
     md.append("\n");
     return md.toString();
