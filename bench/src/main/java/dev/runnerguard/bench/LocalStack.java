@@ -44,13 +44,15 @@ final class LocalStack implements AutoCloseable {
   private final Path policies;
   private final Map<String, String> env = new LinkedHashMap<>();
   private final Path logCopy;
+  private final String services;
   private boolean up;
 
-  private LocalStack(Path root, Path home, Path policies, Path logCopy) {
+  private LocalStack(Path root, Path home, Path policies, Path logCopy, String services) {
     this.root = root;
     this.home = home;
     this.policies = policies;
     this.logCopy = logCopy;
+    this.services = services;
   }
 
   /**
@@ -59,10 +61,19 @@ final class LocalStack implements AutoCloseable {
    */
   static LocalStack start(Map<String, String> extraEnv, Path logCopy)
       throws IOException, InterruptedException {
+    return start(SERVICES, extraEnv, logCopy);
+  }
+
+  /**
+   * Starts the stack with the given service modules ({@code RUNNERGUARD_SERVICES},
+   * comma-separated); {@code extraEnv} is added to the environment of {@code ./runnerguard up}.
+   */
+  static LocalStack start(String services, Map<String, String> extraEnv, Path logCopy)
+      throws IOException, InterruptedException {
     Path root = ServiceProcess.repoRoot();
     Path home = Files.createTempDirectory("runnerguard-bench-orch-");
     Path policies = Files.createTempDirectory("runnerguard-bench-orch-policies-");
-    LocalStack s = new LocalStack(root, home, policies, logCopy);
+    LocalStack s = new LocalStack(root, home, policies, logCopy, services);
     try {
       s.configure(extraEnv);
       s.up();
@@ -85,7 +96,7 @@ final class LocalStack implements AutoCloseable {
     env.put("RUNNERGUARD_POLICY_PORT", Integer.toString(ports.get(6)));
     env.put("RUNNERGUARD_AUDIT_PORT", Integer.toString(ports.get(7)));
     env.put("RUNNERGUARD_SIM_PORT", Integer.toString(ports.get(8)));
-    env.put("RUNNERGUARD_SERVICES", SERVICES);
+    env.put("RUNNERGUARD_SERVICES", services);
     env.put("RUNNERGUARD_START_TIMEOUT", "240");
     env.put("RUNNERGUARD_POLICY_DIR", policies.toString());
     // this stack's sandboxes: own prefix, addresses and state, never another stack's
@@ -147,9 +158,9 @@ final class LocalStack implements AutoCloseable {
    * machine; see the report).
    */
   private void up() throws IOException, InterruptedException {
-    OrchestratorBenchmark.log("./runnerguard up (home " + home + ", services " + SERVICES + ")");
+    OrchestratorBenchmark.log("./runnerguard up (home " + home + ", services " + services + ")");
     up = true;
-    String services = env.put("RUNNERGUARD_SERVICES", "none");
+    env.put("RUNNERGUARD_SERVICES", "none");
     Result r = run(Duration.ofMinutes(6), "up");
     env.put("RUNNERGUARD_SERVICES", services);
     if (r.exit() != 0) {
@@ -196,6 +207,16 @@ final class LocalStack implements AutoCloseable {
 
   Path home() {
     return home;
+  }
+
+  /** The pid of a running component ({@code <home>/run/<component>.pid}), or -1. */
+  long pid(String component) {
+    try {
+      return Long.parseLong(
+          Files.readString(home.resolve("run").resolve(component + ".pid")).trim());
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
   }
 
   /** The gateway's webhook secret ({@code ./runnerguard} generates it into the state dir). */

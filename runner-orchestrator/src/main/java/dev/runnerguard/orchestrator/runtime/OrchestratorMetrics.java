@@ -11,7 +11,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
-import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
 
 /**
  * The orchestrator's metrics: runners by state (from the read model), transitions, provisioning
@@ -27,23 +27,16 @@ public final class OrchestratorMetrics
   private final java.util.concurrent.atomic.AtomicInteger waiting =
       new java.util.concurrent.atomic.AtomicInteger();
 
-  public OrchestratorMetrics(MeterRegistry registry, Supplier<Iterable<RunnerRecord>> runners) {
+  /**
+   * @param runnersInState how many runners are in a state now (the read model, all instances)
+   */
+  public OrchestratorMetrics(MeterRegistry registry, ToIntFunction<RunnerState> runnersInState) {
     this.registry = registry;
     for (RunnerState s : RunnerState.values()) {
       if (s == RunnerState.UNKNOWN) {
         continue;
       }
-      Gauge.builder(
-              "runnerguard_orchestrator_runners",
-              () -> {
-                int n = 0;
-                for (RunnerRecord r : runners.get()) {
-                  if (r.getState() == s) {
-                    n++;
-                  }
-                }
-                return n;
-              })
+      Gauge.builder("runnerguard_orchestrator_runners", () -> runnersInState.applyAsInt(s))
           .description("Runners by lifecycle state (all instances, from the changelog)")
           .tag("state", s.name())
           .register(registry);

@@ -89,7 +89,7 @@ public class OrchestratorRuntime {
     view =
         new RunnerView(
             bootstrapServers, OrchestratorTopology.changelogTopic(config.applicationId()));
-    metrics = new OrchestratorMetrics(registry, () -> view.all());
+    metrics = new OrchestratorMetrics(registry, s -> view.count(s));
 
     List<RunnerProvider> list = new ArrayList<>();
     Optional<String> command = config.sandbox().runnerCommand().filter(s -> !s.isBlank());

@@ -1,13 +1,13 @@
 package dev.runnerguard.orchestrator.runtime;
 
 import dev.runnerguard.schemas.avro.RunnerRecord;
+import dev.runnerguard.schemas.avro.RunnerState;
 import dev.runnerguard.schemas.kafka.TopicFollower;
 import dev.runnerguard.schemas.serde.EventCodec;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -16,12 +16,13 @@ import org.jboss.logging.Logger;
 
 /**
  * A read model of every runner, whichever instance owns it: each instance follows the state store's
- * compacted changelog topic (all partitions) into memory. The API and the gauges read it; it lags
- * the owners by milliseconds.
+ * compacted changelog topic (all partitions) into memory, as the records' bytes ({@link
+ * RunnerIndex}; decoded when read). The API and the gauges read it; it lags the owners by
+ * milliseconds.
  */
 public final class RunnerView implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(RunnerView.class);
-  private final Map<String, RunnerRecord> runners = new ConcurrentHashMap<>();
+  private final RunnerIndex runners = new RunnerIndex(EventCodec.of(RunnerRecord.class));
   private final TopicFollower follower;
 
   public RunnerView(String bootstrapServers, String changelogTopic) {
@@ -29,7 +30,6 @@ public final class RunnerView implements AutoCloseable {
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     c.put(ConsumerConfig.CLIENT_ID_CONFIG, "runner-orchestrator-view");
-    EventCodec<RunnerRecord> codec = EventCodec.of(RunnerRecord.class);
     follower =
         new TopicFollower(
             "runner-view",
@@ -46,8 +46,10 @@ public final class RunnerView implements AutoCloseable {
               try {
                 runners.put(
                     record.key(),
-                    codec.decode(
-                        record.topic(), record.partition(), record.offset(), record.value()));
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    record.value());
               } catch (RuntimeException e) {
                 LOG.warnf("skipping an unreadable runner record: %s", e.getMessage());
               }
@@ -67,12 +69,18 @@ public final class RunnerView implements AutoCloseable {
     return follower.failure();
   }
 
+  /** Every runner, decoded now (a snapshot: 10,000 runners decode in tens of milliseconds). */
   public Collection<RunnerRecord> all() {
-    return runners.values();
+    return runners.all();
   }
 
   public Optional<RunnerRecord> get(String runnerId) {
-    return Optional.ofNullable(runners.get(runnerId));
+    return runners.get(runnerId);
+  }
+
+  /** Runners in a state, counted without decoding (the gauges). */
+  public int count(RunnerState state) {
+    return runners.count(state);
   }
 
   @Override
