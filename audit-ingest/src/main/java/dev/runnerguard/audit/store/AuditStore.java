@@ -58,17 +58,40 @@ public class AuditStore {
 
   /** Appends events to the chain, each event id at most once. */
   public AppendResult append(List<NormalisedEvent> events) throws SQLException {
+    return append(prepare(events));
+  }
+
+  /**
+   * A batch ready to be appended: duplicates within the batch removed, and for each event its
+   * canonical JSON and its COPY row up to the two hash columns. This is the costly part of an
+   * append and needs no database: it is done before (and outside) the chain head lock, possibly on
+   * another thread than the append.
+   */
+  public record Prepared(List<Row> rows, int duplicates) {}
+
+  /** Prepares a batch for {@link #append(Prepared)} (pure CPU work, no database). */
+  public static Prepared prepare(List<NormalisedEvent> events) {
     Map<String, NormalisedEvent> unique = new LinkedHashMap<>();
     for (NormalisedEvent e : events) {
       unique.putIfAbsent(e.eventId(), e);
     }
-    int duplicates = events.size() - unique.size();
-    // the canonical form and everything of the COPY row but the two hashes are the costly part:
-    // computed before the chain head is locked, so another batch can be appended meanwhile
-    Map<String, Row> rows = new java.util.HashMap<>(unique.size() * 2);
+    List<Row> rows = new ArrayList<>(unique.size());
     CanonicalJson.Bytes scratch = new CanonicalJson.Bytes(4096);
     for (NormalisedEvent e : unique.values()) {
-      rows.put(e.eventId(), Row.of(e, scratch));
+      rows.add(Row.of(e, scratch));
+    }
+    return new Prepared(rows, events.size() - unique.size());
+  }
+
+  /**
+   * Appends a prepared batch to the chain, each event id at most once: one transaction with the
+   * chain head locked; only the look-up of ids already stored, the hashes and the COPY happen under
+   * the lock.
+   */
+  public AppendResult append(Prepared batch) throws SQLException {
+    int duplicates = batch.duplicates();
+    if (batch.rows().isEmpty()) {
+      return new AppendResult(List.of(), duplicates, headSeq());
     }
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
@@ -87,7 +110,11 @@ public class AuditStore {
         Set<String> existing = new HashSet<>();
         try (PreparedStatement q =
             c.prepareStatement("SELECT event_id FROM audit_event WHERE event_id = ANY(?)")) {
-          Array ids = c.createArrayOf("text", unique.keySet().toArray());
+          String[] batchIds = new String[batch.rows().size()];
+          for (int i = 0; i < batchIds.length; i++) {
+            batchIds[i] = batch.rows().get(i).event().eventId();
+          }
+          Array ids = c.createArrayOf("text", batchIds);
           q.setArray(1, ids);
           try (ResultSet rs = q.executeQuery()) {
             while (rs.next()) {
@@ -96,10 +123,13 @@ public class AuditStore {
           }
         }
         duplicates += existing.size();
-        List<Row> fresh = new ArrayList<>(unique.size());
-        for (NormalisedEvent e : unique.values()) {
-          if (!existing.contains(e.eventId())) {
-            fresh.add(rows.get(e.eventId()));
+        List<Row> fresh = batch.rows();
+        if (!existing.isEmpty()) {
+          fresh = new ArrayList<>(batch.rows().size());
+          for (Row r : batch.rows()) {
+            if (!existing.contains(r.event().eventId())) {
+              fresh.add(r);
+            }
           }
         }
         List<Integer> stored = new ArrayList<>(fresh.size());
@@ -138,11 +168,12 @@ public class AuditStore {
   }
 
   /**
-   * One event prepared for the chain: its canonical JSON (what the hash covers) and its COPY text
-   * row up to and including the {@code ocsf} column and the tab after it (the two hash columns
-   * follow once the previous hash is known).
+   * One event prepared for the chain: its columns ({@code event}, whose {@code ocsf} tree is
+   * dropped: null), its canonical JSON (what the hash covers) and its COPY text row up to and
+   * including the {@code ocsf} column and the tab after it (the two hash columns follow once the
+   * previous hash is known).
    */
-  record Row(NormalisedEvent event, byte[] canonical, byte[] copyPrefix) {
+  public record Row(NormalisedEvent event, byte[] canonical, byte[] copyPrefix) {
 
     static Row of(NormalisedEvent e, CanonicalJson.Bytes scratch) {
       scratch.reset();
@@ -193,7 +224,20 @@ public class AuditStore {
         }
       }
       prefix[p] = '\t';
-      return new Row(e, canonical, prefix);
+      // the row keeps the event's columns but not its OCSF tree: the tree is the bulk of an
+      // event's memory and is not needed once the canonical bytes exist
+      NormalisedEvent columns =
+          new NormalisedEvent(
+              e.eventId(),
+              e.position(),
+              e.occurredAt(),
+              e.classUid(),
+              e.severityId(),
+              e.runnerId(),
+              e.jobId(),
+              e.deadLettered(),
+              null);
+      return new Row(columns, canonical, prefix);
     }
   }
 
