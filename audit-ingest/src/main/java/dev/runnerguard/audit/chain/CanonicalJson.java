@@ -237,6 +237,11 @@ public final class CanonicalJson {
       buf[len++] = (byte) ascii;
     }
 
+    public void put(byte b) {
+      ensure(1);
+      buf[len++] = b;
+    }
+
     public void put(byte[] b, int off, int n) {
       ensure(n);
       System.arraycopy(b, off, buf, len, n);

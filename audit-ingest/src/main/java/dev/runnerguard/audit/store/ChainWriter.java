@@ -169,11 +169,16 @@ public class ChainWriter {
   }
 
   private int record(AppendResult r) {
+    // one counter look-up per class in the batch, not per event
+    java.util.Map<Integer, Integer> perClass = new java.util.HashMap<>();
     for (Integer cls : r.storedClassUids()) {
-      registry
-          .counter("runnerguard.audit.events.stored", "class_uid", Integer.toString(cls))
-          .increment();
+      perClass.merge(cls, 1, Integer::sum);
     }
+    perClass.forEach(
+        (cls, n) ->
+            registry
+                .counter("runnerguard.audit.events.stored", "class_uid", Integer.toString(cls))
+                .increment(n));
     if (r.duplicates() > 0) {
       duplicates.increment(r.duplicates());
     }
