@@ -163,6 +163,11 @@ public class PlatformIntake {
    */
   static final int CHUNK = 500;
 
+  /**
+   * Chunks of one batch queued for the appender at most; preparing another waits for the oldest.
+   */
+  static final int DEPTH = 2;
+
   void ingest(ConsumingChannel channel, ConsumerRecords<String, byte[]> records) throws Exception {
     List<CompletableFuture<ChainWriter.Outcome>> appends = new ArrayList<>();
     List<NormalisedEvent> chunk = new ArrayList<>(Math.min(CHUNK, records.count()));
@@ -174,6 +179,11 @@ public class PlatformIntake {
           deadLetter(channel, r, e.getMessage());
         }
         if (chunk.size() == CHUNK) {
+          if (appends.size() >= DEPTH) {
+            // enough queued to keep the appender busy: wait rather than hold more rows in memory
+            // (a failed chunk stops the batch here: nothing more is submitted)
+            ChainWriter.await(appends.get(appends.size() - DEPTH));
+          }
           appends.add(writer.submit(chunk));
           chunk = new ArrayList<>(CHUNK);
         }
