@@ -562,7 +562,7 @@ public final class AuditBenchmark {
                 + " `runner.lifecycle`, 1 `runner.finding`; 1,000 runners), produced before the"
                 + " service starts. The service consumes them from the broker, decodes,"
                 + " normalises to OCSF 1.1.0, writes canonical JSON, chains SHA-256 and stores"
-                + " them in batches (one transaction per batch, chain head locked). Average"
+                + " them in chunks of 500 records (one transaction per chunk, chain head locked). Average"
                 + " stored row: ")
         .append(avgRowBytes)
         .append(" bytes in COPY text form. The COPY baseline loads exactly those stored rows")
