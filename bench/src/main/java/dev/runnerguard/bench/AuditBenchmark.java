@@ -147,7 +147,27 @@ public final class AuditBenchmark {
 
       List<long[]> samples = new ArrayList<>();
       AtomicBoolean sampling = new AtomicBoolean(true);
-      Thread sampler = new Thread(() -> sample(url, samples, sampling), "audit-bench-sampler");
+      int pgPort = java.net.URI.create(url.substring(5)).getPort();
+      // CPU per process between the samples at 10 % and 90 % of N (the window the rate covers)
+      java.util.concurrent.atomic.AtomicReference<ProcessCpu.Snapshot> at10 =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      java.util.concurrent.atomic.AtomicReference<ProcessCpu.Snapshot> at90 =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      Thread sampler =
+          new Thread(
+              () ->
+                  sample(
+                      url,
+                      samples,
+                      sampling,
+                      seq -> {
+                        if (at10.get() == null && seq >= o.events() / 10) {
+                          at10.set(ProcessCpu.snapshot(p -> roles(p, pgPort)));
+                        } else if (at90.get() == null && seq >= o.events() * 9L / 10) {
+                          at90.set(ProcessCpu.snapshot(p -> roles(p, pgPort)));
+                        }
+                      }),
+              "audit-bench-sampler");
       long[] cpu0 = Machine.cpuTicks();
       sampler.start();
       ServiceProcess service =
@@ -209,9 +229,15 @@ public final class AuditBenchmark {
       double[] ingest = rates(samples, o.events());
       double ingestSeconds = ingest[2];
       double cpu = Machine.busyPercent(cpu0, cpu1);
+      java.util.Map<String, Double> cpuSplit =
+          at10.get() == null || at90.get() == null
+              ? java.util.Map.of()
+              : ProcessCpu.percentOfCore(at10.get(), at90.get());
+      log("CPU during the ingest, % of one core: " + cpuSplit);
 
       log("COPY baseline, " + o.copyRepeats() + " times");
       double[] copy = new double[o.copyRepeats()];
+      List<java.util.Map<String, Double>> copyCpu = new ArrayList<>();
       long avgRowBytes;
       try (Connection c = DriverManager.getConnection(url, "postgres", "postgres")) {
         CopyManager cm = c.unwrap(PGConnection.class).getCopyAPI();
@@ -235,6 +261,7 @@ public final class AuditBenchmark {
             s.execute("TRUNCATE audit_event_copy");
             s.execute("CHECKPOINT");
           }
+          ProcessCpu.Snapshot before = ProcessCpu.snapshot(p -> roles(p, pgPort));
           long t0 = System.nanoTime();
           long n;
           try (java.io.InputStream in =
@@ -248,7 +275,11 @@ public final class AuditBenchmark {
           }
           double secs = (System.nanoTime() - t0) / 1e9;
           copy[i] = n / secs;
-          log(String.format("COPY %d rows in %.2f s: %.0f rows/s", n, secs, copy[i]));
+          copyCpu.add(ProcessCpu.percentOfCore(before, ProcessCpu.snapshot(p -> roles(p, pgPort))));
+          log(
+              String.format(
+                  "COPY %d rows in %.2f s: %.0f rows/s; CPU, %% of one core: %s",
+                  n, secs, copy[i], copyCpu.get(i)));
         }
         Files.deleteIfExists(rowsFile);
       }
@@ -264,6 +295,8 @@ public final class AuditBenchmark {
               produceSeconds,
               ingest,
               cpu,
+              cpuSplit,
+              copyCpu,
               stored,
               verifyOk,
               verifyChecked,
@@ -297,6 +330,11 @@ public final class AuditBenchmark {
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     p.put(ProducerConfig.LINGER_MS_CONFIG, "10");
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
+    // right after the topics are created a few batches can fail with OutOfOrderSequenceException
+    // and are only reported at the delivery timeout (2 min by default); they are resent below,
+    // so a short timeout only shortens that stall
+    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "15000");
     try (KafkaProducer<String, byte[]> producer =
         new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
       for (String topic : List.of("runner.signal", "runner.lifecycle", "runner.finding")) {
@@ -338,6 +376,39 @@ public final class AuditBenchmark {
     }
   }
 
+  /**
+   * The processes of this run: this JVM, its child JVMs (the service: {@code quarkus-run.jar}; the
+   * broker: any other), and the PostgreSQL listening on {@code pgPort} (the postmaster, with its
+   * reaped children, and every process it started: backends, checkpointer, WAL writer, ...).
+   */
+  static java.util.Map<Long, ProcessCpu.Role> roles(
+      java.util.Map<Long, ProcessCpu.Proc> procs, int pgPort) {
+    java.util.Map<Long, ProcessCpu.Role> out = new java.util.LinkedHashMap<>();
+    long self = ProcessHandle.current().pid();
+    out.put(self, new ProcessCpu.Role("benchmark JVM", false));
+    long postmaster = -1;
+    for (ProcessCpu.Proc p : procs.values()) {
+      if (p.comm().equals("postgres") && p.cmdline().contains(" -p " + pgPort + " ")) {
+        postmaster = p.pid();
+        out.put(p.pid(), new ProcessCpu.Role("PostgreSQL", true));
+      }
+    }
+    for (ProcessCpu.Proc p : procs.values()) {
+      if (p.ppid() == self && p.comm().equals("java")) {
+        out.put(
+            p.pid(),
+            new ProcessCpu.Role(
+                p.cmdline().contains("quarkus-run.jar")
+                    ? "audit-ingest JVM"
+                    : p.cmdline().contains("kafka.Kafka") ? "Kafka broker JVM" : "other child JVM",
+                false));
+      } else if (postmaster > 0 && p.ppid() == postmaster) {
+        out.put(p.pid(), new ProcessCpu.Role("PostgreSQL", false));
+      }
+    }
+    return out;
+  }
+
   private static long headSeq(String url) {
     try (Connection c = DriverManager.getConnection(url, "postgres", "postgres");
         Statement s = c.createStatement();
@@ -359,7 +430,11 @@ public final class AuditBenchmark {
   }
 
   /** Samples {nanoTime, chain head seq} every 100 ms on one connection. */
-  private static void sample(String url, List<long[]> out, AtomicBoolean running) {
+  private static void sample(
+      String url,
+      List<long[]> out,
+      AtomicBoolean running,
+      java.util.function.LongConsumer onSample) {
     while (running.get()) {
       try (Connection c = DriverManager.getConnection(url, "postgres", "postgres");
           Statement s = c.createStatement()) {
@@ -375,6 +450,7 @@ public final class AuditBenchmark {
           synchronized (out) {
             out.add(new long[] {System.nanoTime(), seq});
           }
+          onSample.accept(seq);
           Thread.sleep(100);
         }
       } catch (SQLException | InterruptedException e) {
@@ -452,6 +528,8 @@ public final class AuditBenchmark {
       double produceSeconds,
       double[] ingest,
       double cpu,
+      java.util.Map<String, Double> cpuSplit,
+      List<java.util.Map<String, Double>> copyCpu,
       long stored,
       boolean verifyOk,
       long verifyChecked,
@@ -484,7 +562,7 @@ public final class AuditBenchmark {
                 + " `runner.lifecycle`, 1 `runner.finding`; 1,000 runners), produced before the"
                 + " service starts. The service consumes them from the broker, decodes,"
                 + " normalises to OCSF 1.1.0, writes canonical JSON, chains SHA-256 and stores"
-                + " them in batches (one transaction per batch, chain head locked). Average"
+                + " them in chunks of 500 records (one transaction per chunk, chain head locked). Average"
                 + " stored row: ")
         .append(avgRowBytes)
         .append(" bytes in COPY text form. The COPY baseline loads exactly those stored rows")
@@ -502,6 +580,33 @@ public final class AuditBenchmark {
             "| plain COPY of the same rows, median of %d | %d | %.0f | runs: %s |%n",
             copy.length, stored, copyMedian, formatRates(copy)));
     md.append("\n");
+    if (!cpuSplit.isEmpty()) {
+      md.append("**CPU during the ingest** (10 %–90 % of the run, % of one core; the machine has ")
+          .append(Runtime.getRuntime().availableProcessors())
+          .append(" cores): ");
+      StringBuilder parts = new StringBuilder();
+      cpuSplit.forEach(
+          (k, v) ->
+              parts
+                  .append(parts.length() > 0 ? ", " : "")
+                  .append(k.equals("other") ? "other processes on the machine" : k)
+                  .append(String.format(" %.0f %%", v)));
+      md.append(parts).append(".");
+      if (!copyCpu.isEmpty()) {
+        md.append(" During the COPY runs: PostgreSQL ");
+        StringBuilder pg = new StringBuilder();
+        StringBuilder other = new StringBuilder();
+        for (java.util.Map<String, Double> m : copyCpu) {
+          pg.append(pg.length() > 0 ? ", " : "")
+              .append(String.format("%.0f", m.getOrDefault("PostgreSQL", Double.NaN)));
+          other
+              .append(other.length() > 0 ? ", " : "")
+              .append(String.format("%.0f", m.getOrDefault("other", Double.NaN)));
+        }
+        md.append(pg).append(" %, other processes on the machine ").append(other).append(" %.");
+      }
+      md.append("\n\n");
+    }
     md.append(
         String.format(
             "**Ratio (COPY rows/s ÷ ingest events/s, medians):** %.2f (target ≤ 2). **Throughput"

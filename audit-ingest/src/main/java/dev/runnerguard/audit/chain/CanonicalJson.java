@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The canonical form of a JSON value that the audit chain hashes, so the same event gives the same
@@ -116,11 +117,34 @@ public final class CanonicalJson {
       if (i > 0) {
         out.put(',');
       }
-      string(keys[i], out);
-      out.put(':');
+      byte[] key = KEYS.get(keys[i]);
+      if (key == null) {
+        key = key(keys[i]);
+      }
+      out.put(key, 0, key.length);
       write(values[i], out);
     }
     out.put('}');
+  }
+
+  /**
+   * Object keys as written ({@code "key":}, escaped, UTF-8), by key. Events reuse a small set of
+   * keys (the OCSF attribute names), so most keys are encoded and escaped once per JVM; the cache
+   * stops growing at {@value #MAX_KEYS} keys (keys from free-form maps need not fill it).
+   */
+  private static final ConcurrentHashMap<String, byte[]> KEYS = new ConcurrentHashMap<>();
+
+  private static final int MAX_KEYS = 4096;
+
+  private static byte[] key(String k) {
+    Bytes b = new Bytes(k.length() + 8);
+    string(k, b);
+    b.put(':');
+    byte[] key = b.toByteArray();
+    if (KEYS.size() < MAX_KEYS) {
+      KEYS.putIfAbsent(k, key);
+    }
+    return key;
   }
 
   private static void string(String s, Bytes out) {
@@ -211,6 +235,11 @@ public final class CanonicalJson {
     public void put(char ascii) {
       ensure(1);
       buf[len++] = (byte) ascii;
+    }
+
+    public void put(byte b) {
+      ensure(1);
+      buf[len++] = b;
     }
 
     public void put(byte[] b, int off, int n) {

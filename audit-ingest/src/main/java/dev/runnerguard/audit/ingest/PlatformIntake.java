@@ -20,9 +20,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.header.Header;
@@ -38,8 +38,10 @@ import org.jboss.logging.Logger;
  * record: it goes to its channel's dead-letter topic ({@code <topic>.dlt.<channel>}) and the rest
  * of the batch is stored; the batch's offsets are committed after both. Storage outages are retried
  * (the channel stalls) — a valid event is never dead-lettered because PostgreSQL was down. All
- * channels share the worker pool {@code audit-store} (three threads, each channel in order);
- * appends serialise on the chain head row lock.
+ * channels share the worker pool {@code audit-store} (three threads, each channel in order). A
+ * batch is normalised and handed to the {@link ChainWriter} in chunks of {@value #CHUNK} records,
+ * so one chunk is normalised while the previous one is appended; the method returns (and the
+ * batch's offsets can be committed) only when every chunk is stored.
  */
 @ApplicationScoped
 public class PlatformIntake {
@@ -154,22 +156,70 @@ public class PlatformIntake {
     }
   }
 
+  /**
+   * Records per append: a batch from Kafka is normalised and appended in chunks of this size, so
+   * the next chunk is decoded, normalised and prepared here while the previous one is in PostgreSQL
+   * (on the appender thread). Each chunk is its own transaction.
+   */
+  static final int CHUNK = 500;
+
+  /**
+   * Chunks of one batch queued for the appender at most; preparing another waits for the oldest.
+   */
+  static final int DEPTH = 2;
+
   void ingest(ConsumingChannel channel, ConsumerRecords<String, byte[]> records) throws Exception {
-    List<NormalisedEvent> events = new ArrayList<>(records.count());
-    Map<NormalisedEvent, ConsumerRecord<String, byte[]>> sources = new IdentityHashMap<>();
-    for (ConsumerRecord<String, byte[]> r : records) {
-      try {
-        NormalisedEvent e = normalise(channel.topic(), r);
-        events.add(e);
-        sources.put(e, r);
-      } catch (UndecodableRecordException | IllegalArgumentException e) {
-        deadLetter(channel, r, e.getMessage());
+    List<CompletableFuture<ChainWriter.Outcome>> appends = new ArrayList<>();
+    List<NormalisedEvent> chunk = new ArrayList<>(Math.min(CHUNK, records.count()));
+    try {
+      for (ConsumerRecord<String, byte[]> r : records) {
+        try {
+          chunk.add(normalise(channel.topic(), r));
+        } catch (UndecodableRecordException | IllegalArgumentException e) {
+          deadLetter(channel, r, e.getMessage());
+        }
+        if (chunk.size() == CHUNK) {
+          if (appends.size() >= DEPTH) {
+            // enough queued to keep the appender busy: wait rather than hold more rows in memory
+            // (a failed chunk stops the batch here: nothing more is submitted)
+            ChainWriter.await(appends.get(appends.size() - DEPTH));
+          }
+          appends.add(writer.submit(chunk));
+          chunk = new ArrayList<>(CHUNK);
+        }
+      }
+      if (!chunk.isEmpty()) {
+        appends.add(writer.submit(chunk));
+      }
+    } finally {
+      // the batch's offsets are committed only after this returns: never leave a chunk in flight
+      // (should anything above fail, the chunks already submitted are still stored first)
+      for (CompletableFuture<ChainWriter.Outcome> f : appends) {
+        try {
+          f.join();
+        } catch (RuntimeException ignored) {
+          // reported below
+        }
       }
     }
-    ChainWriter.Outcome o = writer.write(events);
-    for (NormalisedEvent rejected : o.rejected()) {
-      deadLetter(channel, sources.get(rejected), "permanent storage failure");
+    for (CompletableFuture<ChainWriter.Outcome> f : appends) {
+      for (NormalisedEvent rejected : ChainWriter.await(f).rejected()) {
+        deadLetter(channel, source(records, rejected.position()), "permanent storage failure");
+      }
     }
+  }
+
+  /** The record of a batch at a position (rare: only for events that cannot be stored). */
+  private static ConsumerRecord<String, byte[]> source(
+      ConsumerRecords<String, byte[]> records, SourcePosition pos) {
+    for (ConsumerRecord<String, byte[]> r : records) {
+      if (r.partition() == pos.partition()
+          && r.offset() == pos.offset()
+          && r.topic().equals(pos.topic())) {
+        return r;
+      }
+    }
+    throw new IllegalStateException("no record at " + pos + " in the batch");
   }
 
   /**

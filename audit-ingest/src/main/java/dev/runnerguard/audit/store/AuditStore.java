@@ -58,17 +58,41 @@ public class AuditStore {
 
   /** Appends events to the chain, each event id at most once. */
   public AppendResult append(List<NormalisedEvent> events) throws SQLException {
+    return append(prepare(events));
+  }
+
+  /**
+   * A batch ready to be appended: duplicates within the batch removed, and for each event its
+   * canonical JSON and its COPY row up to the two hash columns. This is the costly part of an
+   * append and needs no database: it is done before (and outside) the chain head lock, possibly on
+   * another thread than the append.
+   */
+  public record Prepared(List<Row> rows, int duplicates) {}
+
+  /** Prepares a batch for {@link #append(Prepared)} (pure CPU work, no database). */
+  public static Prepared prepare(List<NormalisedEvent> events) {
     Map<String, NormalisedEvent> unique = new LinkedHashMap<>();
     for (NormalisedEvent e : events) {
       unique.putIfAbsent(e.eventId(), e);
     }
-    int duplicates = events.size() - unique.size();
-    // the canonical form and everything of the COPY row but the two hashes are the costly part:
-    // computed before the chain head is locked, so another batch can be appended meanwhile
-    Map<String, Row> rows = new java.util.HashMap<>(unique.size() * 2);
+    List<Row> rows = new ArrayList<>(unique.size());
     CanonicalJson.Bytes scratch = new CanonicalJson.Bytes(4096);
+    CanonicalJson.Bytes line = new CanonicalJson.Bytes(8192);
     for (NormalisedEvent e : unique.values()) {
-      rows.put(e.eventId(), Row.of(e, scratch));
+      rows.add(Row.of(e, scratch, line));
+    }
+    return new Prepared(rows, events.size() - unique.size());
+  }
+
+  /**
+   * Appends a prepared batch to the chain, each event id at most once: one transaction with the
+   * chain head locked; only the look-up of ids already stored, the hashes and the COPY happen under
+   * the lock.
+   */
+  public AppendResult append(Prepared batch) throws SQLException {
+    int duplicates = batch.duplicates();
+    if (batch.rows().isEmpty()) {
+      return new AppendResult(List.of(), duplicates, headSeq());
     }
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
@@ -87,7 +111,11 @@ public class AuditStore {
         Set<String> existing = new HashSet<>();
         try (PreparedStatement q =
             c.prepareStatement("SELECT event_id FROM audit_event WHERE event_id = ANY(?)")) {
-          Array ids = c.createArrayOf("text", unique.keySet().toArray());
+          String[] batchIds = new String[batch.rows().size()];
+          for (int i = 0; i < batchIds.length; i++) {
+            batchIds[i] = batch.rows().get(i).event().eventId();
+          }
+          Array ids = c.createArrayOf("text", batchIds);
           q.setArray(1, ids);
           try (ResultSet rs = q.executeQuery()) {
             while (rs.next()) {
@@ -96,10 +124,13 @@ public class AuditStore {
           }
         }
         duplicates += existing.size();
-        List<Row> fresh = new ArrayList<>(unique.size());
-        for (NormalisedEvent e : unique.values()) {
-          if (!existing.contains(e.eventId())) {
-            fresh.add(rows.get(e.eventId()));
+        List<Row> fresh = batch.rows();
+        if (!existing.isEmpty()) {
+          fresh = new ArrayList<>(batch.rows().size());
+          for (Row r : batch.rows()) {
+            if (!existing.contains(r.event().eventId())) {
+              fresh.add(r);
+            }
           }
         }
         List<Integer> stored = new ArrayList<>(fresh.size());
@@ -138,62 +169,102 @@ public class AuditStore {
   }
 
   /**
-   * One event prepared for the chain: its canonical JSON (what the hash covers) and its COPY text
-   * row up to and including the {@code ocsf} column and the tab after it (the two hash columns
-   * follow once the previous hash is known).
+   * One event prepared for the chain: its columns ({@code event}, whose {@code ocsf} tree is
+   * dropped: null), its canonical JSON (what the hash covers) and its COPY text row up to and
+   * including the {@code ocsf} column and the tab after it (the two hash columns follow once the
+   * previous hash is known).
    */
-  record Row(NormalisedEvent event, byte[] canonical, byte[] copyPrefix) {
+  public record Row(
+      NormalisedEvent event,
+      byte[] copyPrefix,
+      byte[] canonicalSource,
+      int canonicalOffset,
+      int canonicalLength) {
 
-    static Row of(NormalisedEvent e, CanonicalJson.Bytes scratch) {
+    /** The canonical JSON (a copy). */
+    public byte[] canonical() {
+      return Arrays.copyOfRange(
+          canonicalSource, canonicalOffset, canonicalOffset + canonicalLength);
+    }
+
+    /** This row's hash given the previous row's. */
+    byte[] hash(byte[] prev) {
+      return HashChain.hash(prev, canonicalSource, canonicalOffset, canonicalLength);
+    }
+
+    /**
+     * Prepares a row; {@code scratch} and {@code line} are reusable buffers of the calling thread.
+     * The COPY columns are written as bytes straight into {@code line}; the canonical JSON follows
+     * them there, and when it has no backslash (COPY doubles those) the row's canonical bytes are
+     * that slice of the COPY row, not a copy.
+     */
+    static Row of(NormalisedEvent e, CanonicalJson.Bytes scratch, CanonicalJson.Bytes line) {
       scratch.reset();
       CanonicalJson.write(e.ocsf(), scratch);
-      byte[] canonical = scratch.toByteArray();
-      StringBuilder sb = new StringBuilder(128);
-      copyText(sb, e.eventId()).append('\t');
-      copyText(sb, e.position().topic()).append('\t');
-      sb.append(e.position().partition()).append('\t');
-      sb.append(e.position().offset()).append('\t');
-      sb.append(e.occurredAt()).append('\t');
-      sb.append(e.classUid()).append('\t');
+      line.reset();
+      copyText(line, e.eventId());
+      line.put('\t');
+      copyText(line, e.position().topic());
+      line.put('\t');
+      line.decimal(e.position().partition());
+      line.put('\t');
+      line.decimal(e.position().offset());
+      line.put('\t');
+      line.ascii(e.occurredAt().toString());
+      line.put('\t');
+      line.decimal(e.classUid());
+      line.put('\t');
       if (e.runnerId() == null) {
-        sb.append("\\N");
+        line.ascii("\\N");
       } else {
-        copyText(sb, e.runnerId());
+        copyText(line, e.runnerId());
       }
-      sb.append('\t');
+      line.put('\t');
       if (e.jobId() == null) {
-        sb.append("\\N");
+        line.ascii("\\N");
       } else {
-        sb.append(e.jobId().longValue());
+        line.decimal(e.jobId());
       }
-      sb.append('\t');
-      sb.append(e.severityId()).append('\t');
-      sb.append(e.deadLettered() ? 't' : 'f').append('\t');
-      byte[] head = sb.toString().getBytes(StandardCharsets.UTF_8);
+      line.put('\t');
+      line.decimal(e.severityId());
+      line.put('\t');
+      line.put(e.deadLettered() ? 't' : 'f');
+      line.put('\t');
       // the canonical JSON has no raw tab, newline or carriage return (JSON escapes them): in
       // COPY text only its backslashes need doubling
-      int backslashes = 0;
-      for (byte b : canonical) {
-        if (b == '\\') {
-          backslashes++;
+      byte[] c = scratch.array();
+      int n = scratch.length();
+      int start = line.length();
+      line.ensure(2 * n + 1);
+      byte[] b = line.array();
+      int p = start;
+      boolean backslash = false;
+      for (int i = 0; i < n; i++) {
+        byte x = c[i];
+        b[p++] = x;
+        if (x == '\\') {
+          b[p++] = '\\';
+          backslash = true;
         }
       }
-      byte[] prefix = new byte[head.length + canonical.length + backslashes + 1];
-      System.arraycopy(head, 0, prefix, 0, head.length);
-      int p = head.length;
-      if (backslashes == 0) {
-        System.arraycopy(canonical, 0, prefix, p, canonical.length);
-        p += canonical.length;
-      } else {
-        for (byte b : canonical) {
-          prefix[p++] = b;
-          if (b == '\\') {
-            prefix[p++] = '\\';
-          }
-        }
-      }
-      prefix[p] = '\t';
-      return new Row(e, canonical, prefix);
+      b[p++] = '\t';
+      byte[] prefix = Arrays.copyOf(b, p);
+      // the row keeps the event's columns but not its OCSF tree: the tree is the bulk of an
+      // event's memory and is not needed once the canonical bytes exist
+      NormalisedEvent columns =
+          new NormalisedEvent(
+              e.eventId(),
+              e.position(),
+              e.occurredAt(),
+              e.classUid(),
+              e.severityId(),
+              e.runnerId(),
+              e.jobId(),
+              e.deadLettered(),
+              null);
+      return backslash
+          ? new Row(columns, prefix, scratch.toByteArray(), 0, n)
+          : new Row(columns, prefix, prefix, start, n);
     }
   }
 
@@ -231,7 +302,7 @@ public class AuditStore {
       try {
         CanonicalJson.Bytes chunk = new CanonicalJson.Bytes(1 << 18);
         for (Row r : rows) {
-          byte[] hash = HashChain.hash(head, r.canonical());
+          byte[] hash = r.hash(head);
           chunk.put(r.copyPrefix(), 0, r.copyPrefix().length);
           copyHash(chunk, head);
           chunk.put('\t');
@@ -269,28 +340,35 @@ public class AuditStore {
     return head;
   }
 
-  /** COPY text-format escaping of a value: backslash, tab, newline, carriage return. */
-  private static StringBuilder copyText(StringBuilder sb, String v) {
-    for (int i = 0; i < v.length(); i++) {
-      char ch = v.charAt(i);
-      switch (ch) {
+  /**
+   * COPY text-format escaping of a value as UTF-8: backslash, tab, newline, carriage return (all
+   * ASCII, so escaping the UTF-8 bytes is the same as escaping the characters).
+   */
+  private static void copyText(CanonicalJson.Bytes out, String v) {
+    byte[] u = v.getBytes(StandardCharsets.UTF_8);
+    out.ensure(2 * u.length);
+    for (byte x : u) {
+      switch (x) {
         case '\\':
-          sb.append("\\\\");
+          out.put('\\');
+          out.put('\\');
           break;
         case '\t':
-          sb.append("\\t");
+          out.put('\\');
+          out.put('t');
           break;
         case '\n':
-          sb.append("\\n");
+          out.put('\\');
+          out.put('n');
           break;
         case '\r':
-          sb.append("\\r");
+          out.put('\\');
+          out.put('r');
           break;
         default:
-          sb.append(ch);
+          out.put(x);
       }
     }
-    return sb;
   }
 
   /** Appends the rows with a batched INSERT (a driver other than PostgreSQL's). */
@@ -299,7 +377,7 @@ public class AuditStore {
       for (Row r : rows) {
         NormalisedEvent e = r.event();
         String canonical = new String(r.canonical(), StandardCharsets.UTF_8);
-        byte[] hash = HashChain.hash(head, r.canonical());
+        byte[] hash = r.hash(head);
         ins.setString(1, e.eventId());
         ins.setString(2, e.position().topic());
         ins.setInt(3, e.position().partition());

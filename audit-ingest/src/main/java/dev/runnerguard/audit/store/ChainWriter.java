@@ -4,10 +4,16 @@ import dev.runnerguard.audit.config.AuditConfig;
 import dev.runnerguard.audit.ocsf.NormalisedEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.jboss.logging.Logger;
 
 /**
@@ -15,6 +21,12 @@ import org.jboss.logging.Logger;
  * capped exponential backoff until the store answers (the consumer stalls, nothing is dead-lettered
  * and no offset is committed); a permanent failure of a batch is narrowed down by storing its
  * events one by one, and the events that still fail are handed back for dead-lettering.
+ *
+ * <p>Every append runs on one thread, {@code audit-chain-appender}, in the order the batches were
+ * submitted: the chain head is a single point of order anyway (appends serialise on its row lock),
+ * and the callers' threads stay free to decode, normalise and prepare the next batch while this one
+ * is in PostgreSQL ({@link #submit}). Batches a channel submits one after the other are stored in
+ * that order.
  */
 @ApplicationScoped
 public class ChainWriter {
@@ -25,6 +37,13 @@ public class ChainWriter {
   private final MeterRegistry registry;
   private final Counter duplicates;
   private final Counter retries;
+  private final ExecutorService appender =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "audit-chain-appender");
+            t.setDaemon(true);
+            return t;
+          });
 
   public ChainWriter(AuditStore store, AuditConfig config, MeterRegistry registry) {
     this.store = store;
@@ -40,30 +59,88 @@ public class ChainWriter {
             .register(registry);
   }
 
-  /** A stored batch with the events that could not be stored for a permanent reason. */
+  /**
+   * A stored batch with the events that could not be stored for a permanent reason (their columns
+   * and Kafka position; their OCSF tree is no longer held, see {@link AuditStore.Row}).
+   */
   public record Outcome(int stored, int duplicates, List<NormalisedEvent> rejected) {}
 
   /** Appends a batch; returns only when it is stored (or its permanent failures are isolated). */
   public Outcome write(List<NormalisedEvent> events) throws InterruptedException {
+    return await(submit(events));
+  }
+
+  /**
+   * Prepares a batch on the calling thread ({@link AuditStore#prepare}: canonical JSON, COPY rows)
+   * and queues its append behind the batches submitted before it. The future completes when the
+   * batch is stored (or its permanent failures are isolated), with the same outcome as {@link
+   * #write}.
+   */
+  public CompletableFuture<Outcome> submit(List<NormalisedEvent> events) {
     if (events.isEmpty()) {
-      return new Outcome(0, 0, List.of());
+      return CompletableFuture.completedFuture(new Outcome(0, 0, List.of()));
     }
+    AuditStore.Prepared prepared = AuditStore.prepare(events);
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return store(prepared);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CompletionException(e);
+          }
+        },
+        appender);
+  }
+
+  /** The outcome of a submitted batch, waiting for it; its failure rethrown as it was. */
+  public static Outcome await(CompletableFuture<Outcome> f) throws InterruptedException {
     try {
-      AppendResult r = appendRetrying(events);
+      return f.get();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof CompletionException && cause.getCause() != null) {
+        cause = cause.getCause();
+      }
+      if (cause instanceof InterruptedException ie) {
+        throw ie;
+      }
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(cause);
+    }
+  }
+
+  @PreDestroy
+  void stop() {
+    // batches already queued are still appended; nothing new is taken
+    appender.shutdown();
+  }
+
+  /** Runs on the appender thread. */
+  private Outcome store(AuditStore.Prepared prepared) throws InterruptedException {
+    try {
+      AppendResult r = appendRetrying(prepared);
       return new Outcome(record(r), r.duplicates(), List.of());
     } catch (SQLException permanent) {
-      if (events.size() == 1) {
+      List<AuditStore.Row> rows = prepared.rows();
+      if (rows.size() == 1) {
+        NormalisedEvent e = rows.get(0).event();
         LOG.errorf(
             "event %s at %s cannot be stored (permanent): %s",
-            events.get(0).eventId(), events.get(0).position(), permanent.getMessage());
-        return new Outcome(0, 0, List.of(events.get(0)));
+            e.eventId(), e.position(), permanent.getMessage());
+        return new Outcome(0, prepared.duplicates(), List.of(e));
       }
-      LOG.warnf("batch of %d failed permanently, storing one by one: %s", events.size(), permanent);
+      LOG.warnf("batch of %d failed permanently, storing one by one: %s", rows.size(), permanent);
       int stored = 0;
-      int dups = 0;
+      int dups = prepared.duplicates();
       List<NormalisedEvent> rejected = new ArrayList<>();
-      for (NormalisedEvent e : events) {
-        Outcome o = write(List.of(e));
+      for (AuditStore.Row row : rows) {
+        Outcome o = store(new AuditStore.Prepared(List.of(row), 0));
         stored += o.stored();
         dups += o.duplicates();
         rejected.addAll(o.rejected());
@@ -72,7 +149,7 @@ public class ChainWriter {
     }
   }
 
-  private AppendResult appendRetrying(List<NormalisedEvent> events)
+  private AppendResult appendRetrying(AuditStore.Prepared events)
       throws SQLException, InterruptedException {
     long backoff = 100;
     long max = Math.max(100, config.store().retryBackoffMax().toMillis());
@@ -92,11 +169,16 @@ public class ChainWriter {
   }
 
   private int record(AppendResult r) {
+    // one counter look-up per class in the batch, not per event
+    java.util.Map<Integer, Integer> perClass = new java.util.HashMap<>();
     for (Integer cls : r.storedClassUids()) {
-      registry
-          .counter("runnerguard.audit.events.stored", "class_uid", Integer.toString(cls))
-          .increment();
+      perClass.merge(cls, 1, Integer::sum);
     }
+    perClass.forEach(
+        (cls, n) ->
+            registry
+                .counter("runnerguard.audit.events.stored", "class_uid", Integer.toString(cls))
+                .increment(n));
     if (r.duplicates() > 0) {
       duplicates.increment(r.duplicates());
     }
