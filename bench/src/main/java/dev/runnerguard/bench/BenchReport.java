@@ -26,9 +26,12 @@ final class BenchReport {
     md.append("**Workload:** signed `workflow_job` deliveries of exactly ").append(r.bodyBytes());
     md.append(" bytes (GitHub's real `queued` payload, a unique `workflow_job.id` per delivery, ");
     md.append("a `steps` array and padding), each with a fresh `X-GitHub-Delivery` GUID and its ");
-    md.append("`X-Hub-Signature-256`; HTTP/1.1 keep-alive (Vert.x client). The gateway verifies, ");
+    md.append(
+        "`X-Hub-Signature-256` (made before each phase's clock starts); HTTP/1.1 keep-alive ");
+    md.append("(Vert.x client). The gateway verifies, ");
     md.append("parses, writes the record to `github.workflow-job` and answers 202 only after the ");
-    md.append("broker acknowledged it (`acks=all`, idempotent, lz4), then writes a small receipt ");
+    md.append(
+        "broker acknowledged it (`acks=all`, idempotent, no batch compression: the body is already gzipped), then writes a small receipt ");
     md.append(
         "to `github.delivery`. The raw baseline sends the same `github.workflow-job` records ");
     md.append("(built by the gateway's own `WorkflowJobParser` and `DeliveryPublisher`, ");

@@ -14,9 +14,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 /**
  * The raw Kafka baseline: the same records the gateway writes (parsed by the gateway's own {@link
  * WorkflowJobParser} from the same bodies, built by its {@link DeliveryPublisher}), sent with the
- * gateway's producer settings ({@code acks=all}, idempotent, lz4, linger 1 ms) straight from this
- * JVM, no HTTP. The records are built before the clock starts (a ring of distinct records, each
- * with its own job id and delivery id), so the numbers are Kafka's alone.
+ * gateway's producer settings ({@code acks=all}, idempotent, no batch compression, linger 1 ms)
+ * straight from this JVM, no HTTP. The records are built before the clock starts (a ring of
+ * distinct records, each with its own job id and delivery id), so the numbers are Kafka's alone.
  */
 final class RawProducerLoad implements AutoCloseable {
   private static final int RING = 4096;

@@ -62,6 +62,11 @@ public final class DeliveryPublisher implements AutoCloseable {
   /**
    * Producer settings for loss-free intake: idempotent, {@code acks=all}, and a delivery timeout
    * that bounds how long a record may wait for the broker.
+   *
+   * <p>No batch compression: nearly all of a record is its raw body, already gzipped, which lz4
+   * shrinks by well under 1 % (a 10 KB delivery: 2,487 bytes of Avro, 2,481 after lz4), while lz4
+   * cost a 64 KB block buffer per batch on the producer (batches here hold a record or two) and a
+   * decompression on the broker and on every consumer.
    */
   public static Properties producerProperties(String bootstrapServers, int deliveryTimeoutMs) {
     Properties props = new Properties();
@@ -72,7 +77,7 @@ public final class DeliveryPublisher implements AutoCloseable {
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
     props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
-    props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
     int requestTimeout = Math.max(500, deliveryTimeoutMs - 500);
     props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeout);
     props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, deliveryTimeoutMs);

@@ -15,6 +15,15 @@ import java.nio.ByteBuffer;
  * (workflow_run), the record keys. Everything else is optional. Pure.
  */
 public final class GitHubEventParser {
+  /** The fields read; the rest of the body is only tokenized. */
+  private static final JsonSelection FIELDS =
+      JsonSelection.of(
+          "action",
+          JsonSelection.object("installation", "id"),
+          JsonSelection.object("workflow_run", "id"),
+          JsonSelection.object("organization", "login"),
+          JsonSelection.object("repository", "full_name", JsonSelection.object("owner", "login")));
+
   private final EventMetadataFactory metadata;
 
   public GitHubEventParser(EventMetadataFactory metadata) {
@@ -31,7 +40,7 @@ public final class GitHubEventParser {
    * @throws IllegalArgumentException for any other event type
    */
   public Parsed parse(byte[] body, DeliveryContext delivery) {
-    JsonNode root = JsonFields.object(body);
+    JsonNode root = JsonFields.object(body, FIELDS);
     Long runId = null;
     long key;
     switch (delivery.event()) {

@@ -23,6 +23,34 @@ import java.util.List;
  * payload shapes both parse. Pure: no I/O.
  */
 public final class WorkflowJobParser {
+  /** The fields read; the rest of the body (steps, URLs, ...) is only tokenized. */
+  private static final JsonSelection FIELDS =
+      JsonSelection.of(
+          "action",
+          JsonSelection.object(
+              "workflow_job",
+              "id",
+              "labels",
+              "run_id",
+              "run_attempt",
+              "status",
+              "conclusion",
+              "runner_id",
+              "runner_name",
+              "runner_group_id",
+              "runner_group_name",
+              "workflow_name",
+              "name",
+              "head_branch",
+              "head_sha",
+              "created_at",
+              "started_at",
+              "completed_at"),
+          JsonSelection.object(
+              "repository", "full_name", "private", "fork", JsonSelection.object("owner", "login")),
+          JsonSelection.object("installation", "id"),
+          JsonSelection.object("organization", "login"));
+
   private final EventMetadataFactory metadata;
 
   public WorkflowJobParser(EventMetadataFactory metadata) {
@@ -36,7 +64,7 @@ public final class WorkflowJobParser {
    *     missing or malformed
    */
   public WorkflowJobEvent parse(byte[] body, DeliveryContext delivery) {
-    JsonNode root = JsonFields.object(body);
+    JsonNode root = JsonFields.object(body, FIELDS);
     String action = requiredText(root, "action", "action");
     JsonNode job = root.path("workflow_job");
     if (!job.isObject()) {

@@ -28,6 +28,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /** Wires the gateway: the only place that knows configuration, Kafka clients and CDI. */
 @Singleton
 public class GatewayBeans {
+  /** Longest wait of the delivery log's fetches (see {@link #deliveryLog()}). */
+  static final int DELIVERY_LOG_FETCH_WAIT_MS = 50;
+
   private final GatewayConfig config;
   private final String bootstrapServers;
   private final String version;
@@ -98,6 +101,12 @@ public class GatewayBeans {
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, "webhook-gateway-delivery-log");
+    // Receipts are read in batches, not one fetch per receipt: the broker answers a fetch once 32
+    // KB
+    // are there or after 50 ms. Under load that is tens of fetches a second instead of hundreds;
+    // another replica's receipt is seen at most about 50 ms later.
+    props.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 32 * 1024);
+    props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, DELIVERY_LOG_FETCH_WAIT_MS);
     return new DeliveryLog(
         new KafkaConsumer<>(props),
         config.topic().delivery(),

@@ -19,10 +19,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * or before a restart are known. Within one replica, a delivery in flight is claimed, so a
  * concurrent duplicate waits for the first one's outcome instead of producing a second record.
  *
- * <p>Two replicas receiving the same delivery id within the few milliseconds before either receipt
- * is read can both produce it; GitHub never redelivers on its own, so this needs a manual
- * redelivery racing the original, and downstream consumers are idempotent per (job id, action, run
- * attempt) in any case.
+ * <p>Two replicas receiving the same delivery id within the ~50 ms before either receipt is read
+ * (receipts are fetched in batches) can both produce it; GitHub never redelivers on its own, so
+ * this needs a manual redelivery racing the original, and downstream consumers are idempotent per
+ * (job id, action, run attempt) in any case.
  */
 public final class DeliveryLog implements AutoCloseable {
   /** The outcome of {@link #claim}. */

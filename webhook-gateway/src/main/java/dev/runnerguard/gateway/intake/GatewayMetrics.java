@@ -7,6 +7,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * The gateway's metrics: deliveries by event, action and outcome; rejections by reason; duplicates;
@@ -28,7 +30,10 @@ public class GatewayMetrics {
     }
   }
 
+  private static final Pattern ACTION = Pattern.compile("[a-z_]{1,40}");
+
   private final MeterRegistry registry;
+  private final Map<String, Counter> deliveries = new ConcurrentHashMap<>();
   private final Map<WebhookIntake.Reason, Counter> rejections =
       new EnumMap<>(WebhookIntake.Reason.class);
   private final Counter duplicates;
@@ -67,15 +72,20 @@ public class GatewayMetrics {
   }
 
   public void delivery(String event, String action, Outcome outcome) {
-    registry
-        .counter(
-            "runnerguard.gateway.deliveries",
-            "event",
-            event,
-            "action",
-            safeAction(action),
-            "outcome",
-            outcome.label())
+    String safe = safeAction(action);
+    // looked up once per label set: registry.counter(...) builds and sorts the tags on every call
+    deliveries
+        .computeIfAbsent(
+            event + '\n' + safe + '\n' + outcome.label(),
+            k ->
+                registry.counter(
+                    "runnerguard.gateway.deliveries",
+                    "event",
+                    event,
+                    "action",
+                    safe,
+                    "outcome",
+                    outcome.label()))
         .increment();
     if (outcome == Outcome.DUPLICATE) {
       duplicates.increment();
@@ -94,6 +104,6 @@ public class GatewayMetrics {
     if (action == null) {
       return "none";
     }
-    return action.matches("[a-z_]{1,40}") ? action : "other";
+    return ACTION.matcher(action).matches() ? action : "other";
   }
 }
