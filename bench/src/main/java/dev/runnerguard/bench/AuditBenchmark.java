@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -644,22 +643,7 @@ public final class AuditBenchmark {
 
   /** Replaces (or appends) the {@code ## audit-ingest} section; other sections stay as they are. */
   static void writeSection(Path file, String section) throws IOException {
-    String body = section.strip() + "\n";
-    String old =
-        Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "# Benchmarks\n";
-    int start = old.startsWith(SECTION + "\n") ? 0 : old.indexOf("\n" + SECTION + "\n");
-    String text;
-    if (start < 0) {
-      text = old.stripTrailing() + "\n\n" + body;
-    } else {
-      if (start > 0) {
-        start++;
-      }
-      int next = old.indexOf("\n## ", start + SECTION.length());
-      String tail = next < 0 ? "" : "\n" + old.substring(next + 1);
-      text = old.substring(0, start) + body + tail;
-    }
-    Files.writeString(file, text, StandardCharsets.UTF_8);
+    BenchReport.replaceSection(file, SECTION, section);
   }
 
   private static void log(String message) {

@@ -2,12 +2,40 @@ package dev.runnerguard.bench;
 
 import static dev.runnerguard.bench.GatewayBenchmark.ms;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
 /** The Markdown report of one {@link GatewayBenchmark} run. */
 final class BenchReport {
+
+  /**
+   * Replaces the section that starts with the line {@code heading} (up to the next {@code ## }
+   * heading) in a Markdown file with {@code section}, or appends it; other sections are untouched.
+   */
+  static void replaceSection(Path file, String heading, String section) throws IOException {
+    String body = section.strip() + "\n";
+    String old =
+        Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "# Benchmarks\n";
+    int start = old.startsWith(heading + "\n") ? 0 : old.indexOf("\n" + heading + "\n");
+    String text;
+    if (start < 0) {
+      text = old.stripTrailing() + "\n\n" + body;
+    } else {
+      if (start > 0) {
+        start++;
+      }
+      int next = old.indexOf("\n## ", start + heading.length());
+      String tail = next < 0 ? "" : "\n" + old.substring(next + 1);
+      text = old.substring(0, start) + body + tail;
+    }
+    Files.writeString(file, text, StandardCharsets.UTF_8);
+  }
+
   private BenchReport() {}
 
   static String markdown(GatewayBenchmark.Result r) {

@@ -6,7 +6,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -775,22 +774,7 @@ public final class OrchestratorBenchmark {
 
   /** Replaces (or appends) the {@code ## runner-orchestrator} section; other sections untouched. */
   static void writeSection(Path file, String section) throws IOException {
-    String body = section.strip() + "\n";
-    String old =
-        Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "# Benchmarks\n";
-    int start = old.startsWith(SECTION + "\n") ? 0 : old.indexOf("\n" + SECTION + "\n");
-    String text;
-    if (start < 0) {
-      text = old.stripTrailing() + "\n\n" + body;
-    } else {
-      if (start > 0) {
-        start++;
-      }
-      int next = old.indexOf("\n## ", start + SECTION.length());
-      String tail = next < 0 ? "" : "\n" + old.substring(next + 1);
-      text = old.substring(0, start) + body + tail;
-    }
-    Files.writeString(file, text, StandardCharsets.UTF_8);
+    BenchReport.replaceSection(file, SECTION, section);
   }
 
   static void log(String message) {

@@ -662,19 +662,7 @@ public final class PolicyBenchmark {
   }
 
   static void writeSection(Path file, String section) throws IOException {
-    String body = section.strip() + "\n";
-    String old =
-        Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "# Benchmarks\n";
-    int start = old.indexOf(SECTION + "\n");
-    String text;
-    if (start < 0) {
-      text = old.stripTrailing() + "\n\n" + body;
-    } else {
-      int next = old.indexOf("\n## ", start + SECTION.length());
-      String tail = next < 0 ? "" : "\n" + old.substring(next + 1);
-      text = old.substring(0, start) + body + tail;
-    }
-    Files.writeString(file, text, StandardCharsets.UTF_8);
+    BenchReport.replaceSection(file, SECTION, section);
   }
 
   static String ms(double v) {
