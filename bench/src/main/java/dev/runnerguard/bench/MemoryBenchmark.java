@@ -167,8 +167,7 @@ public final class MemoryBenchmark {
       long auditRows,
       Map<String, Sample> before,
       Map<String, Sample> after,
-      Map<String, Long> liveAfterFullGc,
-      String markdown) {
+      Map<String, Long> liveAfterFullGc) {
     /** Every target service's RSS and peak RSS within the target (and every one measured). */
     boolean met() {
       for (String s : TARGETS) {
@@ -194,9 +193,10 @@ public final class MemoryBenchmark {
   public static void main(String[] args) throws Exception {
     Options o = Options.parse(args, ServiceProcess.repoRoot().resolve("BENCHMARKS.md"));
     Result r = run(o);
-    System.out.println(r.markdown());
+    String md = markdown(o, r);
+    System.out.println(md);
     if (o.write() != null) {
-      writeSection(o.write(), r.markdown());
+      writeSection(o.write(), md);
       OrchestratorBenchmark.log("wrote the " + SECTION + " section of " + o.write());
     }
     boolean tracked = r.runnersByState().getOrDefault("IDLE", 0L) >= o.runners();
@@ -297,26 +297,6 @@ public final class MemoryBenchmark {
       live.put(c, histogram(c));
     }
     OrchestratorBenchmark.log("live heap after a full GC (bytes): " + live);
-    Result partial =
-        new Result(
-            machine,
-            date,
-            loadBefore,
-            loadAfter,
-            sent,
-            accepted.get(),
-            new TreeMap<>(notAccepted),
-            sendSeconds,
-            trackSeconds,
-            states,
-            listed,
-            topics,
-            auditRows,
-            before,
-            after,
-            live,
-            null);
-    String md = markdown(o, partial);
     return new Result(
         machine,
         date,
@@ -333,8 +313,7 @@ public final class MemoryBenchmark {
         auditRows,
         before,
         after,
-        live,
-        md);
+        live);
   }
 
   /**
