@@ -112,21 +112,7 @@ public final class TokenOperations {
               r.app().github().deleteRunner(t, org, runnerId);
               return r;
             });
-    audit.publish(
-        Long.toString(runnerId),
-        audit.event(
-            CredentialAction.RUNNER_REGISTRATION_DELETED,
-            CredentialType.JIT_CONFIG,
-            "runner-" + runnerId,
-            route.app().appId(),
-            route.installationId(),
-            runnerId,
-            null,
-            org,
-            null,
-            null,
-            Map.of(),
-            reason));
+    auditDeleted(route, org, null, runnerId, reason);
     LOG.infof("runner registration %d deleted in %s", runnerId, org);
   }
 
@@ -140,6 +126,13 @@ public final class TokenOperations {
               r.app().github().deleteRepoRunner(t, owner, repo, runnerId);
               return r;
             });
+    auditDeleted(route, owner, owner + "/" + repo, runnerId, reason);
+    LOG.infof("runner registration %d deleted in %s/%s", runnerId, owner, repo);
+  }
+
+  /** The audit event of a deleted runner registration (org-scoped when repository is null). */
+  private void auditDeleted(
+      Route route, String org, String repository, long runnerId, String reason) {
     audit.publish(
         Long.toString(runnerId),
         audit.event(
@@ -150,12 +143,11 @@ public final class TokenOperations {
             route.installationId(),
             runnerId,
             null,
-            owner,
-            owner + "/" + repo,
+            org,
+            repository,
             null,
             Map.of(),
             reason));
-    LOG.infof("runner registration %d deleted in %s/%s", runnerId, owner, repo);
   }
 
   public List<RunnerInfo> listRunners(String org) {
