@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 /** {@code POST /webhook} over real HTTP against the real broker. */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
-class WebhookResourceIT {
+class WebhookRouteIT {
   static final String SECRET = "test-webhook-secret-not-for-production";
   static final List<String> TOPICS =
       List.of(
