@@ -7,9 +7,14 @@ import dev.runnerguard.schemas.avro.GitHubWebhookEvent;
 import dev.runnerguard.schemas.avro.WorkflowJobEvent;
 import dev.runnerguard.schemas.serde.EventCodec;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -48,15 +53,37 @@ public final class DeliveryPublisher implements AutoCloseable {
     }
   }
 
+  /** The producer's {@code buffer.memory} when not set: Kafka's default. */
+  static final long DEFAULT_BUFFER_MEMORY = 32L * 1024 * 1024;
+
+  /**
+   * How long after a topic's last acknowledgement a send to it is known not to wait for metadata:
+   * well inside the producer's {@code metadata.max.idle.ms} (5 minutes), after which it forgets an
+   * idle topic and the next send waits for a metadata fetch.
+   */
+  static final long METADATA_FRESH_NANOS = TimeUnit.SECONDS.toNanos(60);
+
   private final Producer<String, byte[]> producer;
   private final Topics topics;
+  private final long directBudgetBytes;
+  private final AtomicLong unackedBytes = new AtomicLong();
+  private final Map<String, Long> lastAck = new ConcurrentHashMap<>();
   private final EventCodec<WorkflowJobEvent> jobs = EventCodec.of(WorkflowJobEvent.class);
   private final EventCodec<GitHubWebhookEvent> generic = EventCodec.of(GitHubWebhookEvent.class);
   private final EventCodec<DeliveryReceipt> receipts = EventCodec.of(DeliveryReceipt.class);
 
   public DeliveryPublisher(Producer<String, byte[]> producer, Topics topics) {
+    this(producer, topics, DEFAULT_BUFFER_MEMORY);
+  }
+
+  /**
+   * @param bufferMemory the producer's {@code buffer.memory}: {@link #publish(ProducerRecord,
+   *     Executor)} sends directly only while less than half of it holds unacknowledged records
+   */
+  public DeliveryPublisher(Producer<String, byte[]> producer, Topics topics, long bufferMemory) {
     this.producer = Objects.requireNonNull(producer, "producer");
     this.topics = Objects.requireNonNull(topics, "topics");
+    this.directBudgetBytes = bufferMemory / 2;
   }
 
   /**
@@ -88,7 +115,10 @@ public final class DeliveryPublisher implements AutoCloseable {
 
   /** Creates a publisher with its own Kafka producer. */
   public static DeliveryPublisher create(Properties producerProperties, Topics topics) {
-    return new DeliveryPublisher(new KafkaProducer<>(producerProperties), topics);
+    Object memory = producerProperties.get(ProducerConfig.BUFFER_MEMORY_CONFIG);
+    long bufferMemory =
+        memory == null ? DEFAULT_BUFFER_MEMORY : Long.parseLong(memory.toString().trim());
+    return new DeliveryPublisher(new KafkaProducer<>(producerProperties), topics, bufferMemory);
   }
 
   /** The record for one workflow_job delivery: keyed by job id, with correlation headers. */
@@ -122,23 +152,82 @@ public final class DeliveryPublisher implements AutoCloseable {
         receipt.getEvent());
   }
 
-  /** Sends a record; the future completes when the broker acknowledged it. */
+  /**
+   * Sends a record; the future completes when the broker acknowledged it. {@code send} may block
+   * (up to {@code max.block.ms}) while the topic's metadata is unknown or the producer's buffer is
+   * full, so callers on an event loop use {@link #publish(ProducerRecord, Executor)}.
+   */
   public CompletableFuture<RecordMetadata> publish(ProducerRecord<String, byte[]> record) {
     CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
+    long size = sizeOf(record);
+    unackedBytes.addAndGet(size);
     try {
       producer.send(
           record,
           (metadata, error) -> {
+            unackedBytes.addAndGet(-size);
             if (error != null) {
               acked.completeExceptionally(error);
             } else {
+              markFresh(metadata.topic());
               acked.complete(metadata);
             }
           });
     } catch (RuntimeException e) {
+      unackedBytes.addAndGet(-size);
       acked.completeExceptionally(e);
     }
     return acked;
+  }
+
+  /**
+   * Sends a record without ever blocking the caller: straight to the producer when its {@code send}
+   * cannot block (the topic was acknowledged within the last minute, so its metadata is cached, and
+   * less than half of {@code buffer.memory} holds unacknowledged records), else on {@code
+   * blocking}, where a send may wait for metadata or buffer space. While the broker is healthy
+   * every send is direct: no thread hand-off per record.
+   */
+  public CompletableFuture<RecordMetadata> publish(
+      ProducerRecord<String, byte[]> record, Executor blocking) {
+    if (canSendDirectly(record.topic())) {
+      return publish(record);
+    }
+    return CompletableFuture.supplyAsync(() -> publish(record), blocking)
+        .thenCompose(acked -> acked);
+  }
+
+  /**
+   * True when a send to {@code topic} now cannot block (see {@link #publish(ProducerRecord,
+   * Executor)}).
+   */
+  boolean canSendDirectly(String topic) {
+    Long at = lastAck.get(topic);
+    return at != null
+        && System.nanoTime() - at < METADATA_FRESH_NANOS
+        && unackedBytes.get() < directBudgetBytes;
+  }
+
+  /** Bytes of records sent and not yet acknowledged or failed. */
+  long unackedBytes() {
+    return unackedBytes.get();
+  }
+
+  private void markFresh(String topic) {
+    long now = System.nanoTime();
+    Long at = lastAck.get(topic);
+    if (at == null || now - at > TimeUnit.SECONDS.toNanos(1)) { // one write a second per topic
+      lastAck.put(topic, now);
+    }
+  }
+
+  /** The record's share of the producer buffer: value, key, headers and per-record overhead. */
+  private static long sizeOf(ProducerRecord<String, byte[]> record) {
+    long size = 64 + (record.value() == null ? 0 : record.value().length);
+    size += record.key() == null ? 0 : record.key().length();
+    for (var header : record.headers()) {
+      size += header.key().length() + (header.value() == null ? 0 : header.value().length);
+    }
+    return size;
   }
 
   /** Sends a workflow_job event (see {@link #record(WorkflowJobEvent)}). */

@@ -177,31 +177,38 @@ final class JsonFields {
   private static final ThreadLocal<Deflater> DEFLATER =
       ThreadLocal.withInitial(() -> new Deflater(Deflater.BEST_SPEED, true));
 
+  /** Per-thread output buffer of {@link #gzip}, kept while at most this large. */
+  private static final int KEPT_BUFFER_BYTES = 256 * 1024;
+
+  private static final ThreadLocal<byte[]> GZIP_BUFFER =
+      ThreadLocal.withInitial(() -> new byte[64 * 1024]);
+
   /** The body as one gzip member at the fastest level (the body is kept for audit). */
   static byte[] gzip(byte[] body) {
     Deflater deflater = DEFLATER.get();
     deflater.reset();
     deflater.setInput(body);
     deflater.finish();
-    // zlib's bound for stored blocks: the input plus 5 bytes per 16 KB block, plus the wrapper
-    byte[] out = new byte[GZIP_HEADER.length + body.length + 5 * (body.length / 16_384 + 1) + 64];
+    // deflate into the thread's buffer, so only the result is allocated per body
+    byte[] out = GZIP_BUFFER.get();
     System.arraycopy(GZIP_HEADER, 0, out, 0, GZIP_HEADER.length);
     int length = GZIP_HEADER.length;
     while (!deflater.finished()) {
-      if (length == out.length - 8) {
+      if (length >= out.length - 8) {
         out = Arrays.copyOf(out, out.length * 2);
       }
       length += deflater.deflate(out, length, out.length - 8 - length);
     }
+    deflater.reset(); // drop the reference to the body
+    if (out.length <= KEPT_BUFFER_BYTES) {
+      GZIP_BUFFER.set(out);
+    }
     CRC32 crc = new CRC32();
     crc.update(body, 0, body.length);
-    if (length + 8 > out.length) {
-      out = Arrays.copyOf(out, length + 8);
-    }
-    length = putIntLe(out, length, (int) crc.getValue());
-    length = putIntLe(out, length, body.length);
-    deflater.reset(); // drop the reference to the body
-    return length == out.length ? out : Arrays.copyOf(out, length);
+    byte[] gzip = Arrays.copyOf(out, length + 8);
+    putIntLe(gzip, length, (int) crc.getValue());
+    putIntLe(gzip, length + 4, body.length);
+    return gzip;
   }
 
   private static int putIntLe(byte[] out, int at, int value) {

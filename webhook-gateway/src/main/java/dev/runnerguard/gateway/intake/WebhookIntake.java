@@ -9,6 +9,7 @@ import dev.runnerguard.gateway.signature.WebhookSignatureVerifier;
 import dev.runnerguard.schemas.avro.WorkflowJobEvent;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
@@ -77,6 +78,10 @@ public final class WebhookIntake {
       String deliveryId, String event, String action, ProducerRecord<String, byte[]> record)
       implements Decision {}
 
+  private static final Pattern DELIVERY_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
+  private static final Pattern EVENT_NAME = Pattern.compile("[a-z_]{1,64}");
+  private static final Pattern PRINTABLE = Pattern.compile("[\\x20-\\x7E]*");
+
   private final CidrAllowlist allowlist;
   private final WebhookSignatureVerifier verifier;
   private final long maxBodyBytes;
@@ -119,11 +124,11 @@ public final class WebhookIntake {
         return new Reject(Reason.MISSING_HEADER, "missing header " + header[0]);
       }
     }
-    if (!request.deliveryId().matches("[A-Za-z0-9-]{1,64}")) {
+    if (!DELIVERY_ID.matcher(request.deliveryId()).matches()) {
       return new Reject(
           Reason.BAD_DELIVERY_ID, "X-GitHub-Delivery must be 1 to 64 letters, digits or '-'");
     }
-    if (!request.event().matches("[a-z_]{1,64}")) {
+    if (!EVENT_NAME.matcher(request.event()).matches()) {
       return new Reject(Reason.BAD_EVENT_NAME, "X-GitHub-Event must be 1 to 64 of a-z and '_'");
     }
     byte[] body = request.body() == null ? new byte[0] : request.body();
@@ -181,6 +186,8 @@ public final class WebhookIntake {
 
   /** Trace headers are copied only when short and printable, so they cannot bloat records. */
   private static String traceHeader(String value) {
-    return value != null && value.length() <= 512 && value.matches("[\\x20-\\x7E]*") ? value : null;
+    return value != null && value.length() <= 512 && PRINTABLE.matcher(value).matches()
+        ? value
+        : null;
   }
 }

@@ -17,7 +17,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -180,8 +179,8 @@ public class WebhookRoute {
   private void send(
       WebhookIntake.Produce produce, DeliveryLog.Claim.Owner owner, HttpServerResponse response) {
     long started = System.nanoTime();
-    CompletableFuture.supplyAsync(() -> publisher.publish(produce.record()), sender)
-        .thenCompose(acked -> acked)
+    publisher
+        .publish(produce.record(), sender)
         .orTimeout(ackTimeoutMs, TimeUnit.MILLISECONDS)
         .whenComplete(
             (acked, error) -> {
@@ -229,8 +228,8 @@ public class WebhookRoute {
             .setPartition(acked.partition())
             .setOffset(acked.offset())
             .build();
-    CompletableFuture.supplyAsync(() -> publisher.publish(publisher.record(receipt)), sender)
-        .thenCompose(written -> written)
+    publisher
+        .publish(publisher.record(receipt), sender)
         .whenComplete(
             (ok, error) -> {
               if (error != null) {
