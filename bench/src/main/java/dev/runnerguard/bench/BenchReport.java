@@ -48,7 +48,15 @@ final class BenchReport {
     md.append("**Machine:** ").append(r.machine()).append(".\n");
     md.append("Everything runs on this one ").append(cores).append("-core machine at once: ");
     md.append("the single-node KRaft broker (own JVM, `-Xmx512m`), the packaged gateway ");
-    md.append("(own JVM, `-Xmx").append(o.gatewayHeap()).append("`) and the load generator ");
+    md.append("(own JVM, `-Xmx").append(o.gatewayHeap());
+    if (!o.gatewayJvmOptions().isBlank()) {
+      md.append(" ").append(o.gatewayJvmOptions());
+    }
+    md.append("`");
+    if (o.gatewayJvmOptions().equals(BenchOptions.LAUNCHER_JVM_OPTIONS)) {
+      md.append(", the flags `./runnerguard` starts it with");
+    }
+    md.append(") and the load generator ");
     md.append("with the raw producer (a third JVM); all traffic on 127.0.0.1. The CPU column is ");
     md.append("the whole machine's use during the phase, all three JVMs together.\n\n");
     md.append("**Workload:** signed `workflow_job` deliveries of exactly ").append(r.bodyBytes());

@@ -122,6 +122,8 @@ public final class GatewayBenchmark {
               .systemProperty("quarkus.log.level", "WARN")
               .env("RUNNERGUARD_WEBHOOK_SECRET", secret)
               .heap(o.gatewayHeap())
+              .env("JDK_JAVA_OPTIONS", o.gatewayJvmOptions())
+              .env("MALLOC_ARENA_MAX", "2")
               .readyTimeout(Duration.ofSeconds(90))
               .start();
       try (HttpLoad http = new HttpLoad(gateway.port(), o.connections(), deliveries);
@@ -485,6 +487,7 @@ public final class GatewayBenchmark {
         o.bodyBytes(),
         o.p99LimitMs(),
         o.gatewayHeap(),
+        o.gatewayJvmOptions(),
         o.write(),
         command);
   }

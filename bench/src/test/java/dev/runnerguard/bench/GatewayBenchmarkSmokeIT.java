@@ -32,6 +32,7 @@ class GatewayBenchmarkSmokeIT {
             10 * 1024,
             250,
             "256m",
+            BenchOptions.LAUNCHER_JVM_OPTIONS,
             null, // print only: the smoke test never writes BENCHMARKS.md
             "GatewayBenchmarkSmokeIT");
 

@@ -1,0 +1,51 @@
+package dev.runnerguard.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.runnerguard.testing.ServiceProcess;
+import java.nio.file.Files;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BenchOptionsTest {
+  @Test
+  void theGatewayRunsWithTheLaunchersServiceJvmOptionsByDefault() throws Exception {
+    String script = Files.readString(ServiceProcess.repoRoot().resolve("runnerguard"));
+    int start = script.indexOf("start_service() {");
+    String startService = script.substring(start, script.indexOf("\n}\n", start));
+
+    for (String option : BenchOptions.LAUNCHER_JVM_OPTIONS.split(" ")) {
+      assertThat(startService).as("./runnerguard start_service").contains(option);
+    }
+    // the one per-service difference: C1 only for all services but the gateway
+    assertThat(startService)
+        .contains("local jit=(-XX:TieredStopAtLevel=1)")
+        .contains("[[ \"$module\" == webhook-gateway ]] && jit=()")
+        .contains("\"${jit[@]}\"");
+    assertThat(BenchOptions.LAUNCHER_JVM_OPTIONS).doesNotContain("TieredStopAtLevel");
+    assertThat(BenchOptions.defaults().gatewayJvmOptions())
+        .isEqualTo(BenchOptions.LAUNCHER_JVM_OPTIONS);
+    assertThat(BenchOptions.parse(new String[] {"--quick"}, null).gatewayJvmOptions())
+        .isEqualTo(BenchOptions.LAUNCHER_JVM_OPTIONS);
+  }
+
+  @Test
+  void otherGatewayJvmOptionsCanBeGiven() {
+    BenchOptions o = BenchOptions.parse(new String[] {"--gateway-jvm-options=-XX:+UseG1GC"}, null);
+
+    assertThat(o.gatewayJvmOptions()).isEqualTo("-XX:+UseG1GC");
+  }
+
+  @Test
+  void badOptionsAreRefusedWithTheirName() {
+    for (List<String> bad :
+        List.of(List.of("--rates=0"), List.of("--step-seconds=x"), List.of("--nonsense"))) {
+      assertThatThrownBy(() -> BenchOptions.parse(bad.toArray(String[]::new), null))
+          .as(bad.toString())
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining(Arrays.asList(bad.get(0).split("=")).get(0));
+    }
+  }
+}
