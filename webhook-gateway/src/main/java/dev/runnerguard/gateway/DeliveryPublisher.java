@@ -96,6 +96,26 @@ public final class DeliveryPublisher implements AutoCloseable {
    * decompression on the broker and on every consumer.
    */
   public static Properties producerProperties(String bootstrapServers, int deliveryTimeoutMs) {
+    return producerProperties(bootstrapServers, deliveryTimeoutMs, DEFAULT_LINGER_MS);
+  }
+
+  /** The gateway's {@code runnerguard.gateway.producer-linger} default, in ms. */
+  public static final int DEFAULT_LINGER_MS = 5;
+
+  /**
+   * {@link #producerProperties(String, int)} with the producer's {@code linger.ms}, which must
+   * leave at least half of the delivery timeout for the broker.
+   */
+  public static Properties producerProperties(
+      String bootstrapServers, int deliveryTimeoutMs, int lingerMs) {
+    if (lingerMs < 0 || lingerMs > deliveryTimeoutMs / 2) {
+      throw new IllegalArgumentException(
+          "runnerguard.gateway.producer-linger must be between 0 and half the ack timeout ("
+              + deliveryTimeoutMs / 2
+              + " ms), was "
+              + lingerMs
+              + " ms");
+    }
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
@@ -103,7 +123,7 @@ public final class DeliveryPublisher implements AutoCloseable {
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
-    props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+    props.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
     props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
     int requestTimeout = Math.max(500, deliveryTimeoutMs - 500);
     props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeout);

@@ -25,6 +25,22 @@ class DeliveryPublisherTest {
     assertThat(p.get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG)).isEqualTo(5_000);
     assertThat((Integer) p.get(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG)).isLessThan(5_000);
     assertThat(p.get(ProducerConfig.MAX_BLOCK_MS_CONFIG)).isEqualTo(5_000);
+    assertThat(p.get(ProducerConfig.LINGER_MS_CONFIG))
+        .isEqualTo(DeliveryPublisher.DEFAULT_LINGER_MS);
+  }
+
+  @Test
+  void aLingerBeyondHalfTheAckTimeoutIsRefusedWithTheSettingsName() {
+    assertThat(DeliveryPublisher.producerProperties("localhost:9092", 5_000, 0))
+        .containsEntry(ProducerConfig.LINGER_MS_CONFIG, 0);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> DeliveryPublisher.producerProperties("localhost:9092", 5_000, 2_600))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("runnerguard.gateway.producer-linger")
+        .hasMessageContaining("2500 ms");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> DeliveryPublisher.producerProperties("localhost:9092", 5_000, -1))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   /** An executor that only counts and queues: a send taken off the caller's thread shows here. */

@@ -55,7 +55,8 @@ public class GatewayBeans {
   DeliveryPublisher publisher() {
     int timeoutMs = (int) Math.max(1_000, config.ackTimeout().toMillis());
     return DeliveryPublisher.create(
-        DeliveryPublisher.producerProperties(bootstrapServers, timeoutMs),
+        DeliveryPublisher.producerProperties(
+            bootstrapServers, timeoutMs, (int) config.producerLinger().toMillis()),
         new DeliveryPublisher.Topics(
             config.topic().workflowJob(),
             config.topic().workflowRun(),

@@ -37,7 +37,7 @@ public final class DeliveryLog implements AutoCloseable {
     record InFlight(CompletableFuture<Boolean> outcome) implements Claim {}
   }
 
-  private final Map<String, Long> accepted = new ConcurrentHashMap<>();
+  private final AcceptedIds accepted = new AcceptedIds();
   private final Map<String, CompletableFuture<Boolean>> inFlight = new ConcurrentHashMap<>();
   private final TopicFollower follower;
   private final Duration window;
@@ -97,7 +97,7 @@ public final class DeliveryLog implements AutoCloseable {
   /** Ends a claim: accepted (remembered from now on) or not (a redelivery may try again). */
   public void complete(Claim.Owner claim, boolean acceptedNow) {
     if (acceptedNow) {
-      accepted.put(claim.deliveryId(), clock.millis());
+      accepted.accept(claim.deliveryId(), Math.max(1, clock.millis()));
     }
     CompletableFuture<Boolean> mine = inFlight.remove(claim.deliveryId());
     if (mine != null) {
@@ -106,13 +106,13 @@ public final class DeliveryLog implements AutoCloseable {
   }
 
   private boolean isAccepted(String deliveryId) {
-    Long at = accepted.get(deliveryId);
-    return at != null && clock.millis() - at <= window.toMillis();
+    long at = accepted.acceptedAt(deliveryId);
+    return at > 0 && clock.millis() - at <= window.toMillis();
   }
 
   private void remember(ConsumerRecord<String, byte[]> record) {
     if (record.key() != null && record.value() != null) {
-      accepted.merge(record.key(), record.timestamp(), Math::max);
+      accepted.accept(record.key(), Math.max(1, record.timestamp()));
     }
   }
 
@@ -123,7 +123,7 @@ public final class DeliveryLog implements AutoCloseable {
     }
     lastSweep = now;
     long oldest = now - window.toMillis();
-    accepted.values().removeIf(at -> at < oldest);
+    accepted.forgetBefore(oldest);
   }
 
   @Override

@@ -1,0 +1,106 @@
+package dev.runnerguard.gateway.dedupe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class AcceptedIdsTest {
+  @Test
+  void aCanonicalUuidIsReadAsItsTwoLongs() {
+    UUID uuid = UUID.fromString("72d3162e-cc78-11e3-81ab-4c9367dc0958"); // GitHub's docs example
+    assertThat(AcceptedIds.uuid(uuid.toString()))
+        .containsExactly(uuid.getMostSignificantBits(), uuid.getLeastSignificantBits());
+  }
+
+  @Test
+  void everyOtherSpellingIsNotAUuidHere() {
+    for (String id :
+        new String[] {
+          "72D3162E-CC78-11E3-81AB-4C9367DC0958", // upper case: a different string, kept apart
+          "72d3162ecc7811e381ab4c9367dc0958",
+          "72d3162e-cc78-11e3-81ab-4c9367dc095",
+          "72d3162e-cc78-11e3-81ab-4c9367dc0958a",
+          "72d3162e+cc78-11e3-81ab-4c9367dc0958",
+          "72d3162e-cc78-11e3-81ab-4c9367dc095g",
+          "",
+          "d-1"
+        }) {
+      assertThat(AcceptedIds.uuid(id)).as(id).isNull();
+    }
+    assertThat(AcceptedIds.uuid(null)).isNull();
+  }
+
+  /** Random operations against a HashMap reference: UUIDs, other ids, growth and forgetting. */
+  @Test
+  void behavesLikeAMapOfTheLaterAcceptanceTime() {
+    Random random = new Random(20261127L);
+    AcceptedIds ids = new AcceptedIds();
+    Map<String, Long> reference = new HashMap<>();
+    List<String> known = new ArrayList<>();
+    long now = 1_000;
+    for (int op = 0; op < 200_000; op++) {
+      now += random.nextInt(3);
+      int kind = random.nextInt(100);
+      if (kind < 55 || known.isEmpty()) {
+        String id = newId(random);
+        known.add(id);
+        ids.accept(id, now);
+        reference.merge(id, now, Math::max);
+      } else if (kind < 70) {
+        String id = known.get(random.nextInt(known.size()));
+        long at = now - random.nextInt(5_000); // an older or newer time for a known id
+        ids.accept(id, Math.max(1, at));
+        reference.merge(id, Math.max(1, at), Math::max);
+      } else if (kind < 99) {
+        String id = random.nextBoolean() ? known.get(random.nextInt(known.size())) : newId(random);
+        assertThat(ids.acceptedAt(id)).as(id).isEqualTo(reference.getOrDefault(id, -1L));
+      } else {
+        long oldest = now - random.nextInt(20_000);
+        ids.forgetBefore(oldest);
+        reference.values().removeIf(at -> at < oldest);
+      }
+      if (op % 10_000 == 0) {
+        assertThat(ids.size()).isEqualTo(reference.size());
+      }
+    }
+    assertThat(ids.size()).isEqualTo(reference.size());
+    for (String id : known) {
+      assertThat(ids.acceptedAt(id)).as(id).isEqualTo(reference.getOrDefault(id, -1L));
+    }
+  }
+
+  @Test
+  void anUpperCaseUuidIsADifferentIdFromItsLowerCaseSpelling() {
+    AcceptedIds ids = new AcceptedIds();
+    String lower = UUID.randomUUID().toString();
+    ids.accept(lower.toUpperCase(Locale.ROOT), 5);
+
+    assertThat(ids.acceptedAt(lower)).isEqualTo(-1);
+    assertThat(ids.acceptedAt(lower.toUpperCase(Locale.ROOT))).isEqualTo(5);
+  }
+
+  @Test
+  void aTimeThatIsNotPositiveIsRefused() {
+    assertThatThrownBy(() -> new AcceptedIds().accept(UUID.randomUUID().toString(), 0))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private static String newId(Random random) {
+    int kind = random.nextInt(10);
+    if (kind < 8) {
+      return new UUID(random.nextLong(), random.nextLong()).toString();
+    }
+    if (kind == 8) {
+      return new UUID(random.nextLong(), random.nextLong()).toString().toUpperCase(Locale.ROOT);
+    }
+    return "d-" + Long.toHexString(random.nextLong());
+  }
+}
