@@ -19,11 +19,12 @@ class BenchOptionsTest {
     for (String option : BenchOptions.LAUNCHER_JVM_OPTIONS.split(" ")) {
       assertThat(startService).as("./runnerguard start_service").contains(option);
     }
-    // the one per-service difference: C1 only for all services but the gateway
+    // the one per-service difference: C1 only for all services but the gateway, which has its own
     assertThat(startService)
-        .contains("local jit=(-XX:TieredStopAtLevel=1)")
-        .contains("[[ \"$module\" == webhook-gateway ]] && jit=()")
-        .contains("\"${jit[@]}\"");
+        .contains("local tuning=(-XX:TieredStopAtLevel=1)")
+        .contains("[[ \"$module\" == webhook-gateway ]] && tuning=(-Xms96m -Xmn64m)")
+        .contains("-Xss512k \"${tuning[@]}\"");
+    assertThat(BenchOptions.LAUNCHER_JVM_OPTIONS).endsWith("-Xss512k -Xms96m -Xmn64m");
     assertThat(BenchOptions.LAUNCHER_JVM_OPTIONS).doesNotContain("TieredStopAtLevel");
     assertThat(BenchOptions.defaults().gatewayJvmOptions())
         .isEqualTo(BenchOptions.LAUNCHER_JVM_OPTIONS);
