@@ -31,7 +31,7 @@ final class AcceptedIds {
       return;
     }
     if ((uuids + 1) * 2L > times.length) {
-      resize(times.length * 2);
+      rebuild(times.length * 2, 1);
     }
     int slot = slot(uuid[0], uuid[1], highs, lows, times);
     if (times[slot] == 0) {
@@ -68,6 +68,16 @@ final class AcceptedIds {
     while (capacity < live * 2L + 2) {
       capacity *= 2;
     }
+    rebuild(capacity, oldest);
+  }
+
+  /** Number of ids remembered. */
+  synchronized int size() {
+    return uuids + others.size();
+  }
+
+  /** A new table of {@code capacity} slots holding the ids accepted at {@code oldest} or later. */
+  private void rebuild(int capacity, long oldest) {
     long[] oldHighs = highs;
     long[] oldLows = lows;
     long[] oldTimes = times;
@@ -77,26 +87,6 @@ final class AcceptedIds {
     uuids = 0;
     for (int i = 0; i < oldTimes.length; i++) {
       if (oldTimes[i] != 0 && oldTimes[i] >= oldest) {
-        insert(oldHighs[i], oldLows[i], oldTimes[i]);
-      }
-    }
-  }
-
-  /** Number of ids remembered. */
-  synchronized int size() {
-    return uuids + others.size();
-  }
-
-  private void resize(int capacity) {
-    long[] oldHighs = highs;
-    long[] oldLows = lows;
-    long[] oldTimes = times;
-    highs = new long[capacity];
-    lows = new long[capacity];
-    times = new long[capacity];
-    uuids = 0;
-    for (int i = 0; i < oldTimes.length; i++) {
-      if (oldTimes[i] != 0) {
         insert(oldHighs[i], oldLows[i], oldTimes[i]);
       }
     }
