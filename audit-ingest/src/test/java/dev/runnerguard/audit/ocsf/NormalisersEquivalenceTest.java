@@ -399,12 +399,31 @@ class NormalisersEquivalenceTest {
 
     EventMetadata meta() {
       String traceparent;
-      switch (r.nextInt(4)) {
+      switch (r.nextInt(5)) {
         case 0:
           traceparent = null;
           break;
         case 1:
           traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+          break;
+        case 2:
+          String id = "0af7651916cd43dd8448eb211c80319c";
+          String[] odd = {
+            "-" + id + "-x",
+            "a-" + id + "-",
+            "a-" + id + "--",
+            "a-" + id + "--x",
+            "a-" + id + "-x",
+            "-" + id + "-",
+            id,
+            "a-" + id,
+            "a--" + id + "-x",
+            "---",
+            "",
+            "-",
+            id + "-" + id + "-1"
+          };
+          traceparent = pick(odd);
           break;
         default:
           traceparent = text();
