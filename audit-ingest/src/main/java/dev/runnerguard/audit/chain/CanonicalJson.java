@@ -136,6 +136,12 @@ public final class CanonicalJson {
 
   private static final int MAX_KEYS = 4096;
 
+  /** The bytes of an object key as written: {@code "key":} (cached for the common keys). */
+  static byte[] keyBytes(String k) {
+    byte[] key = KEYS.get(k);
+    return key != null ? key : key(k);
+  }
+
   private static byte[] key(String k) {
     Bytes b = new Bytes(k.length() + 8);
     string(k, b);
@@ -147,7 +153,8 @@ public final class CanonicalJson {
     return key;
   }
 
-  private static void string(String s, Bytes out) {
+  /** Appends the canonical (quoted, escaped, UTF-8) form of a string. */
+  static void string(String s, Bytes out) {
     // String.getBytes(UTF_8) is the JDK's fast (intrinsic) encoder and writes '?' for an unpaired
     // surrogate; UTF-8 bytes of non-ASCII characters are all >= 0x80, so only '"', '\\' and the
     // controls below 0x20 need escaping

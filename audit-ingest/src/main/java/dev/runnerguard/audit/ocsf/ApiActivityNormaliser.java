@@ -1,6 +1,6 @@
 package dev.runnerguard.audit.ocsf;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runnerguard.audit.chain.CanonicalWriter;
 import dev.runnerguard.schemas.avro.AdmissionDecision;
 import dev.runnerguard.schemas.avro.CredentialAuditEvent;
 import dev.runnerguard.schemas.avro.CredentialOutcome;
@@ -25,7 +25,7 @@ public final class ApiActivityNormaliser {
 
   public static NormalisedEvent normalise(WorkflowJobEvent e, SourcePosition pos) {
     boolean queued = "queued".equals(e.getAction());
-    ObjectNode o =
+    CanonicalWriter w =
         api(
             queued ? 1 : 3,
             queued ? "Create" : "Update",
@@ -35,34 +35,37 @@ public final class ApiActivityNormaliser {
             GITHUB,
             "workflow_job." + e.getAction(),
             "GitHub Webhooks",
-            e.getMetadata().getCorrelation().getDeliveryId());
-    ObjectNode job = o.putArray("resources").addObject();
-    job.put("type", "workflow_job");
-    job.put("uid", Long.toString(e.getJobId()));
-    Ocsf.putIfNotNull(job, "name", e.getJobName());
-    ObjectNode data = job.putObject("data");
-    data.put("repository", e.getRepositoryFullName());
-    Ocsf.putIfNotNull(data, "organization", e.getOrganization());
-    Ocsf.putIfNotNull(data, "run_id", e.getRunId());
-    data.put("run_attempt", e.getRunAttempt());
-    data.set("labels", Ocsf.strings(e.getLabels()));
-    Ocsf.putIfNotNull(data, "status", e.getStatus());
-    Ocsf.putIfNotNull(data, "conclusion", e.getConclusion());
-    Ocsf.putIfNotNull(data, "runner_name", e.getRunnerName());
-    Ocsf.putIfNotNull(data, "runner_group_name", e.getRunnerGroupName());
-    Ocsf.putIfNotNull(data, "workflow_name", e.getWorkflowName());
-    Ocsf.putIfNotNull(data, "head_sha", e.getHeadSha());
-    Ocsf.putIfNotNull(data, "repository_private", e.getRepositoryPrivate());
-    o.put("message", "workflow job " + e.getJobId() + " " + e.getAction());
-    Ocsf.platformMetadata(o, e.getMetadata(), pos);
-    return event(o, e.getMetadata(), pos, null, e.getJobId());
+            e.getMetadata().getCorrelation().getDeliveryId(),
+            true,
+            null);
+    w.beginArray("resources").beginObject();
+    w.beginObject("data");
+    w.fieldIfNotNull("conclusion", e.getConclusion());
+    w.fieldIfNotNull("head_sha", e.getHeadSha());
+    Ocsf.strings(w, "labels", e.getLabels());
+    w.fieldIfNotNull("organization", e.getOrganization());
+    w.field("repository", e.getRepositoryFullName());
+    w.fieldIfNotNull("repository_private", e.getRepositoryPrivate());
+    w.field("run_attempt", e.getRunAttempt());
+    w.fieldIfNotNull("run_id", e.getRunId());
+    w.fieldIfNotNull("runner_group_name", e.getRunnerGroupName());
+    w.fieldIfNotNull("runner_name", e.getRunnerName());
+    w.fieldIfNotNull("status", e.getStatus());
+    w.fieldIfNotNull("workflow_name", e.getWorkflowName());
+    w.endObject();
+    w.fieldIfNotNull("name", e.getJobName());
+    w.field("type", "workflow_job");
+    w.field("uid", Long.toString(e.getJobId()));
+    w.endObject().endArray();
+    w.field("message", "workflow job " + e.getJobId() + " " + e.getAction());
+    return event(w, Ocsf.SEVERITY_INFORMATIONAL, e.getMetadata(), pos, null, e.getJobId());
   }
 
   public static NormalisedEvent normalise(GitHubWebhookEvent e, SourcePosition pos) {
     String action = e.getAction() == null ? "" : "." + e.getAction();
     boolean deleted = "deleted".equals(e.getAction());
     boolean created = "created".equals(e.getAction()) || "requested".equals(e.getAction());
-    ObjectNode o =
+    CanonicalWriter w =
         api(
             deleted ? 4 : created ? 1 : 3,
             deleted ? "Delete" : created ? "Create" : "Update",
@@ -72,25 +75,28 @@ public final class ApiActivityNormaliser {
             GITHUB,
             e.getEvent() + action,
             "GitHub Webhooks",
-            e.getMetadata().getCorrelation().getDeliveryId());
-    ObjectNode r = o.putArray("resources").addObject();
-    r.put("type", e.getEvent());
+            e.getMetadata().getCorrelation().getDeliveryId(),
+            true,
+            null);
+    w.beginArray("resources").beginObject();
+    w.beginObject("data");
+    w.fieldIfNotNull("installation_id", e.getInstallationId());
+    w.fieldIfNotNull("organization", e.getOrganization());
+    w.fieldIfNotNull("repository", e.getRepositoryFullName());
+    w.endObject();
+    w.field("type", e.getEvent());
     if (e.getRunId() != null) {
-      r.put("uid", Long.toString(e.getRunId()));
+      w.field("uid", Long.toString(e.getRunId()));
     } else if (e.getInstallationId() != null) {
-      r.put("uid", Long.toString(e.getInstallationId()));
+      w.field("uid", Long.toString(e.getInstallationId()));
     }
-    ObjectNode data = r.putObject("data");
-    Ocsf.putIfNotNull(data, "installation_id", e.getInstallationId());
-    Ocsf.putIfNotNull(data, "organization", e.getOrganization());
-    Ocsf.putIfNotNull(data, "repository", e.getRepositoryFullName());
-    o.put("message", "GitHub " + e.getEvent() + action);
-    Ocsf.platformMetadata(o, e.getMetadata(), pos);
-    return event(o, e.getMetadata(), pos, null, null);
+    w.endObject().endArray();
+    w.field("message", "GitHub " + e.getEvent() + action);
+    return event(w, Ocsf.SEVERITY_INFORMATIONAL, e.getMetadata(), pos, null, null);
   }
 
   public static NormalisedEvent normalise(DeliveryReceipt e, SourcePosition pos) {
-    ObjectNode o =
+    CanonicalWriter w =
         api(
             1,
             "Create",
@@ -100,18 +106,21 @@ public final class ApiActivityNormaliser {
             GITHUB,
             "webhook.delivery." + e.getEvent(),
             "RunnerGuard webhook-gateway",
-            e.getDeliveryId());
-    ObjectNode r = o.putArray("resources").addObject();
-    r.put("type", "webhook_delivery");
-    r.put("uid", e.getDeliveryId());
-    ObjectNode data = r.putObject("data");
-    Ocsf.putIfNotNull(data, "action", e.getAction());
-    Ocsf.putIfNotNull(data, "topic", e.getTopic());
-    Ocsf.putIfNotNull(data, "partition", e.getPartition());
-    Ocsf.putIfNotNull(data, "offset", e.getOffset());
-    o.put("message", "webhook delivery " + e.getDeliveryId() + " accepted");
-    Ocsf.platformMetadata(o, e.getMetadata(), pos);
-    return event(o, e.getMetadata(), pos, null, null);
+            e.getDeliveryId(),
+            true,
+            null);
+    w.beginArray("resources").beginObject();
+    w.beginObject("data");
+    w.fieldIfNotNull("action", e.getAction());
+    w.fieldIfNotNull("offset", e.getOffset());
+    w.fieldIfNotNull("partition", e.getPartition());
+    w.fieldIfNotNull("topic", e.getTopic());
+    w.endObject();
+    w.field("type", "webhook_delivery");
+    w.field("uid", e.getDeliveryId());
+    w.endObject().endArray();
+    w.field("message", "webhook delivery " + e.getDeliveryId() + " accepted");
+    return event(w, Ocsf.SEVERITY_INFORMATIONAL, e.getMetadata(), pos, null, null);
   }
 
   public static NormalisedEvent normalise(CredentialAuditEvent e, SourcePosition pos) {
@@ -140,39 +149,42 @@ public final class ApiActivityNormaliser {
       }
     }
     boolean ok = e.getOutcome() == CredentialOutcome.SUCCESS;
-    ObjectNode o =
+    int severity = ok ? Ocsf.SEVERITY_INFORMATIONAL : Ocsf.SEVERITY_LOW;
+    CanonicalWriter w =
         api(
             activity,
             activityName,
-            ok ? Ocsf.SEVERITY_INFORMATIONAL : Ocsf.SEVERITY_LOW,
+            severity,
             e.getMetadata(),
             e.getRequestedBy() != null ? e.getRequestedBy() : "token-service",
             "api.github.com",
             e.getAction().name().toLowerCase(java.util.Locale.ROOT),
             "GitHub App API",
-            null);
-    status(o, ok, e.getOutcome().name());
-    ObjectNode r = o.putArray("resources").addObject();
-    r.put("type", e.getCredentialType().name());
-    r.put("uid", e.getCredentialRef());
-    ObjectNode data = r.putObject("data");
-    data.put("app_id", e.getAppId());
-    Ocsf.putIfNotNull(data, "installation_id", e.getInstallationId());
-    Ocsf.putIfNotNull(data, "runner_name", e.getRunnerName());
-    Ocsf.putIfNotNull(data, "repository", e.getRepositoryFullName());
-    Ocsf.putIfNotNull(data, "organization", e.getOrganization());
-    Ocsf.putIfNotNull(
-        data, "issued_at", e.getIssuedAt() == null ? null : e.getIssuedAt().toEpochMilli());
-    Ocsf.putIfNotNull(
-        data, "expires_at", e.getExpiresAt() == null ? null : e.getExpiresAt().toEpochMilli());
-    data.set("permissions", Ocsf.stringMap(e.getPermissions()));
-    o.put(
+            null,
+            ok,
+            e.getOutcome().name());
+    w.beginArray("resources").beginObject();
+    w.beginObject("data");
+    w.field("app_id", e.getAppId());
+    w.fieldIfNotNull(
+        "expires_at", e.getExpiresAt() == null ? null : e.getExpiresAt().toEpochMilli());
+    w.fieldIfNotNull("installation_id", e.getInstallationId());
+    w.fieldIfNotNull("issued_at", e.getIssuedAt() == null ? null : e.getIssuedAt().toEpochMilli());
+    w.fieldIfNotNull("organization", e.getOrganization());
+    Ocsf.stringMap(w, "permissions", e.getPermissions());
+    w.fieldIfNotNull("repository", e.getRepositoryFullName());
+    w.fieldIfNotNull("runner_name", e.getRunnerName());
+    w.endObject();
+    w.field("type", e.getCredentialType().name());
+    w.field("uid", e.getCredentialRef());
+    w.endObject().endArray();
+    w.field(
         "message",
         e.getAction().name() + " " + e.getCredentialType().name() + " " + e.getOutcome());
-    Ocsf.putIfNotNull(o, "status_detail", e.getReason());
-    Ocsf.platformMetadata(o, e.getMetadata(), pos);
+    w.fieldIfNotNull("status_detail", e.getReason());
     return event(
-        o,
+        w,
+        severity,
         e.getMetadata(),
         pos,
         Ocsf.runnerId(e.getRunnerId(), e.getMetadata()),
@@ -181,45 +193,54 @@ public final class ApiActivityNormaliser {
 
   public static NormalisedEvent normalise(AdmissionDecision e, SourcePosition pos) {
     boolean admit = e.getDecision() == Decision.ADMIT;
-    ObjectNode o =
+    int severity = admit ? Ocsf.SEVERITY_INFORMATIONAL : Ocsf.SEVERITY_LOW;
+    CanonicalWriter w =
         api(
             1,
             "Create",
-            admit ? Ocsf.SEVERITY_INFORMATIONAL : Ocsf.SEVERITY_LOW,
+            severity,
             e.getMetadata(),
             e.getMetadata().getProducer().getService(),
             e.getMetadata().getProducer().getService(),
             "admission." + e.getDecision().name().toLowerCase(java.util.Locale.ROOT),
             "RunnerGuard admission",
-            null);
-    status(o, admit, e.getDecision().name());
-    o.put("status_detail", e.getReason());
-    ObjectNode r = o.putArray("resources").addObject();
-    r.put("type", "workflow_job");
-    r.put("uid", Long.toString(e.getJobId()));
-    ObjectNode data = r.putObject("data");
-    data.put("repository", e.getRepositoryFullName());
-    data.put("policy_version", e.getPolicyVersion());
-    Ocsf.putIfNotNull(data, "rule_id", e.getRuleId());
-    data.put("audit_mode", e.getAuditMode());
+            null,
+            admit,
+            e.getDecision().name());
+    w.field("status_detail", e.getReason());
+    w.beginArray("resources").beginObject();
+    w.beginObject("data");
+    w.field("audit_mode", e.getAuditMode());
+    w.field("policy_version", e.getPolicyVersion());
+    w.field("repository", e.getRepositoryFullName());
+    w.fieldIfNotNull("rule_id", e.getRuleId());
     if (e.getRunnerSpec() != null) {
       var s = e.getRunnerSpec();
-      ObjectNode spec = data.putObject("runner_spec");
-      spec.put("runner_class", s.getRunnerClass());
-      spec.put("runner_group", s.getRunnerGroup());
-      spec.set("labels", Ocsf.strings(s.getLabels()));
-      spec.put("provider", s.getProvider());
-      spec.put("isolation", s.getIsolation().name());
-      Ocsf.putIfNotNull(spec, "image", s.getImage());
-      spec.set("egress_allowlist", Ocsf.strings(s.getEgressAllowlist()));
-      spec.put("max_duration_seconds", s.getMaxDurationSeconds());
+      w.beginObject("runner_spec");
+      Ocsf.strings(w, "egress_allowlist", s.getEgressAllowlist());
+      w.fieldIfNotNull("image", s.getImage());
+      w.field("isolation", s.getIsolation().name());
+      Ocsf.strings(w, "labels", s.getLabels());
+      w.field("max_duration_seconds", s.getMaxDurationSeconds());
+      w.field("provider", s.getProvider());
+      w.field("runner_class", s.getRunnerClass());
+      w.field("runner_group", s.getRunnerGroup());
+      w.endObject();
     }
-    o.put("message", "job " + e.getJobId() + " " + e.getDecision() + ": " + e.getReason());
-    Ocsf.platformMetadata(o, e.getMetadata(), pos);
-    return event(o, e.getMetadata(), pos, null, e.getJobId());
+    w.endObject();
+    w.field("type", "workflow_job");
+    w.field("uid", Long.toString(e.getJobId()));
+    w.endObject().endArray();
+    w.field("message", "job " + e.getJobId() + " " + e.getDecision() + ": " + e.getReason());
+    return event(w, severity, e.getMetadata(), pos, null, e.getJobId());
   }
 
-  private static ObjectNode api(
+  /**
+   * Starts an API Activity event: base attributes, {@code actor}, {@code api}, {@code src_endpoint}
+   * and the status ({@code status_id}, {@code status}, {@code status_code} when {@code code} is not
+   * null). The event's object stays open; {@link #event} finishes it.
+   */
+  private static CanonicalWriter api(
       int activity,
       String activityName,
       int severity,
@@ -228,39 +249,48 @@ public final class ApiActivityNormaliser {
       String srcHost,
       String operation,
       String service,
-      String requestUid) {
-    ObjectNode o = Ocsf.base(Ocsf.API_ACTIVITY, activity, activityName, severity, meta.getTime());
-    o.putObject("actor").put("app_name", actorApp);
-    ObjectNode api = o.putObject("api");
-    api.put("operation", operation);
-    api.putObject("service").put("name", service);
+      String requestUid,
+      boolean success,
+      String code) {
+    CanonicalWriter w = CanonicalWriter.local();
+    w.beginObject();
+    Ocsf.base(w, Ocsf.API_ACTIVITY, activity, activityName, severity, meta.getTime());
+    w.beginObject("actor").field("app_name", actorApp).endObject();
+    w.beginObject("api");
+    w.field("operation", operation);
     if (requestUid != null) {
-      api.putObject("request").put("uid", requestUid);
+      w.beginObject("request").field("uid", requestUid).endObject();
     }
-    o.putObject("src_endpoint").put("hostname", srcHost);
-    status(o, true, null);
-    return o;
-  }
-
-  private static void status(ObjectNode o, boolean success, String code) {
-    o.put("status_id", success ? 1 : 2);
-    o.put("status", success ? "Success" : "Failure");
+    w.beginObject("service").field("name", service).endObject();
+    w.endObject();
+    w.beginObject("src_endpoint").field("hostname", srcHost).endObject();
+    w.field("status", success ? "Success" : "Failure");
     if (code != null) {
-      o.put("status_code", code);
+      w.field("status_code", code);
     }
+    w.field("status_id", success ? 1 : 2);
+    return w;
   }
 
+  /** Adds {@code metadata} and {@code unmapped}, ends the event {@link #api} started. */
   private static NormalisedEvent event(
-      ObjectNode o, EventMetadata meta, SourcePosition pos, String runnerId, Long jobId) {
+      CanonicalWriter w,
+      int severity,
+      EventMetadata meta,
+      SourcePosition pos,
+      String runnerId,
+      Long jobId) {
+    Ocsf.platform(w, meta, pos);
+    w.endObject();
     return new NormalisedEvent(
         meta.getEventId(),
         pos,
         meta.getTime(),
         Ocsf.API_ACTIVITY.classUid(),
-        o.get("severity_id").asInt(),
+        severity,
         runnerId != null ? runnerId : meta.getCorrelation().getRunnerId(),
         jobId != null ? jobId : meta.getCorrelation().getJobId(),
         false,
-        o);
+        w.toByteArray());
   }
 }

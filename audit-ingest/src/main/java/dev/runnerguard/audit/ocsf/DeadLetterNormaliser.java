@@ -1,6 +1,6 @@
 package dev.runnerguard.audit.ocsf;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runnerguard.audit.chain.CanonicalWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
@@ -46,19 +46,26 @@ public final class DeadLetterNormaliser {
     String eventId =
         UUID.nameUUIDFromBytes(("dead-letter:" + origin).getBytes(StandardCharsets.UTF_8))
             .toString();
-    ObjectNode o = Ocsf.base(Ocsf.BASE_EVENT, Ocsf.OTHER, "Other", Ocsf.SEVERITY_LOW, timestamp);
-    o.put("message", "dead-lettered record from " + origin);
-    o.put("raw_data", value == null ? "" : Base64.getEncoder().encodeToString(value));
-    o.set("metadata", Ocsf.metadata(eventId, null, "dead-letter"));
-    ((ObjectNode) o.get("metadata")).put("log_name", dlt.topic());
-    ObjectNode rg = Ocsf.runnerguard(o, dlt);
-    rg.put("event_id", eventId);
-    rg.put("dead_lettered", true);
-    ObjectNode d = rg.putObject("dead_letter");
-    d.put("origin", origin);
-    Ocsf.putIfNotNull(d, "key", key);
-    Ocsf.putIfNotNull(d, "reason", headers.get(HEADER_REASON));
-    Ocsf.putIfNotNull(d, "original_topic", headers.get(HEADER_TOPIC));
+    CanonicalWriter w = CanonicalWriter.local();
+    w.beginObject();
+    Ocsf.base(w, Ocsf.BASE_EVENT, Ocsf.OTHER, "Other", Ocsf.SEVERITY_LOW, timestamp);
+    w.field("message", "dead-lettered record from " + origin);
+    Ocsf.metadata(w, eventId, null, "dead-letter", dlt.topic());
+    w.field("raw_data", value == null ? "" : Base64.getEncoder().encodeToString(value));
+    w.beginObject("unmapped");
+    w.beginObject("runnerguard");
+    w.beginObject("dead_letter");
+    w.fieldIfNotNull("key", key);
+    w.field("origin", origin);
+    w.fieldIfNotNull("original_topic", headers.get(HEADER_TOPIC));
+    w.fieldIfNotNull("reason", headers.get(HEADER_REASON));
+    w.endObject();
+    w.field("dead_lettered", true);
+    w.field("event_id", eventId);
+    Ocsf.position(w, dlt);
+    w.endObject();
+    w.endObject();
+    w.endObject();
     return new NormalisedEvent(
         eventId,
         dlt,
@@ -68,6 +75,6 @@ public final class DeadLetterNormaliser {
         null,
         null,
         true,
-        o);
+        w.toByteArray());
   }
 }

@@ -1,7 +1,7 @@
 package dev.runnerguard.audit.ocsf;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runnerguard.audit.chain.CanonicalWriter;
 import dev.runnerguard.schemas.avro.Finding;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -25,33 +25,46 @@ public final class DetectionFindingNormaliser {
 
   public static NormalisedEvent normalise(Finding f, SourcePosition pos) {
     int severity = Ocsf.severityId(f.getSeverity());
-    ObjectNode o =
-        Ocsf.base(Ocsf.DETECTION_FINDING, 1, "Create", severity, f.getMetadata().getTime());
-    ObjectNode info = o.putObject("finding_info");
-    info.put("uid", f.getFindingId());
-    info.put("title", f.getTitle());
-    Ocsf.putIfNotNull(info, "desc", f.getDescription());
-    ObjectNode analytic = info.putObject("analytic");
-    analytic.put("uid", f.getRuleId());
-    analytic.put("name", f.getRuleId());
-    analytic.put("type_id", 1);
-    analytic.put("type", "Rule");
-    if (!f.getSignalIds().isEmpty()) {
-      var related = info.putArray("related_events");
-      f.getSignalIds().forEach(id -> related.addObject().put("uid", id));
-    }
     String runnerId = Ocsf.runnerId(f.getRunnerId(), f.getMetadata());
-    if (runnerId != null) {
-      o.putArray("resources").add(Ocsf.runnerEntity(runnerId, null));
+    CanonicalWriter w = CanonicalWriter.local();
+    w.beginObject();
+    Ocsf.base(w, Ocsf.DETECTION_FINDING, 1, "Create", severity, f.getMetadata().getTime());
+    w.beginObject("finding_info");
+    w.beginObject("analytic");
+    w.field("name", f.getRuleId());
+    w.field("type", "Rule");
+    w.field("type_id", 1);
+    w.field("uid", f.getRuleId());
+    w.endObject();
+    w.fieldIfNotNull("desc", f.getDescription());
+    if (!f.getSignalIds().isEmpty()) {
+      w.beginArray("related_events");
+      for (String id : f.getSignalIds()) {
+        w.beginObject().field("uid", id).endObject();
+      }
+      w.endArray();
     }
-    o.put("message", f.getTitle());
-    ObjectNode un = o.putObject("unmapped").putObject("finding");
-    un.put("action", f.getAction().name());
-    un.put("audit_mode", f.getAuditMode());
-    Ocsf.putIfNotNull(un, "policy_version", f.getPolicyVersion());
-    Ocsf.putIfNotNull(un, "repository", f.getRepositoryFullName());
-    un.set("attributes", Ocsf.stringMap(f.getAttributes()));
-    Ocsf.platformMetadata(o, f.getMetadata(), pos);
+    w.field("title", f.getTitle());
+    w.field("uid", f.getFindingId());
+    w.endObject();
+    w.field("message", f.getTitle());
+    Ocsf.platformMetadata(w, f.getMetadata(), pos);
+    if (runnerId != null) {
+      w.beginArray("resources").beginObject();
+      Ocsf.runnerEntity(w, runnerId, null);
+      w.endObject().endArray();
+    }
+    w.beginObject("unmapped");
+    w.beginObject("finding");
+    w.field("action", f.getAction().name());
+    Ocsf.stringMap(w, "attributes", f.getAttributes());
+    w.field("audit_mode", f.getAuditMode());
+    w.fieldIfNotNull("policy_version", f.getPolicyVersion());
+    w.fieldIfNotNull("repository", f.getRepositoryFullName());
+    w.endObject();
+    Ocsf.runnerguard(w, f.getMetadata(), pos);
+    w.endObject();
+    w.endObject();
     return new NormalisedEvent(
         f.getMetadata().getEventId(),
         pos,
@@ -61,7 +74,7 @@ public final class DetectionFindingNormaliser {
         runnerId,
         Ocsf.jobId(f.getJobId(), f.getMetadata()),
         false,
-        o);
+        w.toByteArray());
   }
 
   /**
@@ -84,21 +97,7 @@ public final class DetectionFindingNormaliser {
       throw new IllegalArgumentException("falco alert with a bad time at " + pos, e);
     }
     int severity = falcoSeverity(falco.path("priority").asText(""));
-    ObjectNode o = Ocsf.base(Ocsf.DETECTION_FINDING, 1, "Create", severity, time);
     String rule = falco.get("rule").asText();
-    ObjectNode info = o.putObject("finding_info");
-    info.put("uid", eventId);
-    info.put("title", rule);
-    if (falco.hasNonNull("output")) {
-      info.put("desc", falco.get("output").asText());
-    }
-    ObjectNode analytic = info.putObject("analytic");
-    analytic.put("name", rule);
-    analytic.put("type_id", 1);
-    analytic.put("type", "Rule");
-    if (falco.has("tags") && falco.get("tags").isArray()) {
-      info.set("types", falco.get("tags").deepCopy());
-    }
     JsonNode fields = falco.path("output_fields");
     String runnerId = null;
     for (String key : new String[] {"runnerguard.runner_id", "k8s.pod.name"}) {
@@ -110,20 +109,50 @@ public final class DetectionFindingNormaliser {
     if (runnerId == null && falco.hasNonNull("hostname")) {
       runnerId = falco.get("hostname").asText();
     }
-    if (runnerId != null) {
-      o.putArray("resources").add(Ocsf.runnerEntity(runnerId, null));
+    CanonicalWriter w = CanonicalWriter.local();
+    w.beginObject();
+    Ocsf.base(w, Ocsf.DETECTION_FINDING, 1, "Create", severity, time);
+    w.beginObject("finding_info");
+    w.beginObject("analytic");
+    w.field("name", rule);
+    w.field("type", "Rule");
+    w.field("type_id", 1);
+    w.endObject();
+    if (falco.hasNonNull("output")) {
+      w.field("desc", falco.get("output").asText());
     }
-    o.put("message", falco.path("output").asText(rule));
-    o.set("metadata", Ocsf.metadata(eventId, null, "falco"));
-    ObjectNode m = (ObjectNode) o.get("metadata");
-    m.put("log_name", pos.topic());
-    ObjectNode rg = Ocsf.runnerguard(o, pos);
-    rg.put("event_id", eventId);
-    Ocsf.putIfNotNull(rg, "runner_id", runnerId);
-    ObjectNode un = (ObjectNode) o.get("unmapped");
-    un.set("falco", falco.deepCopy());
+    w.field("title", rule);
+    if (falco.has("tags") && falco.get("tags").isArray()) {
+      w.field("types", falco.get("tags"));
+    }
+    w.field("uid", eventId);
+    w.endObject();
+    w.field("message", falco.path("output").asText(rule));
+    Ocsf.metadata(w, eventId, null, "falco", pos.topic());
+    if (runnerId != null) {
+      w.beginArray("resources").beginObject();
+      Ocsf.runnerEntity(w, runnerId, null);
+      w.endObject().endArray();
+    }
+    w.beginObject("unmapped");
+    w.field("falco", falco);
+    w.beginObject("runnerguard");
+    w.field("event_id", eventId);
+    Ocsf.position(w, pos);
+    w.fieldIfNotNull("runner_id", runnerId);
+    w.endObject();
+    w.endObject();
+    w.endObject();
     return new NormalisedEvent(
-        eventId, pos, time, Ocsf.DETECTION_FINDING.classUid(), severity, runnerId, null, false, o);
+        eventId,
+        pos,
+        time,
+        Ocsf.DETECTION_FINDING.classUid(),
+        severity,
+        runnerId,
+        null,
+        false,
+        w.toByteArray());
   }
 
   static int falcoSeverity(String priority) {

@@ -1,6 +1,6 @@
 package dev.runnerguard.audit.ocsf;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runnerguard.audit.chain.CanonicalWriter;
 import dev.runnerguard.schemas.avro.RunnerLifecycleEvent;
 import dev.runnerguard.schemas.avro.RunnerState;
 
@@ -36,25 +36,31 @@ public final class EntityManagementNormaliser {
           case FAILED, LOST -> Ocsf.SEVERITY_MEDIUM;
           default -> Ocsf.SEVERITY_INFORMATIONAL;
         };
-    ObjectNode o =
-        Ocsf.base(
-            Ocsf.ENTITY_MANAGEMENT, activity, activityName, severity, e.getMetadata().getTime());
-    ObjectNode entity = Ocsf.runnerEntity(e.getRunnerId(), e.getRunnerName());
-    entity.put("version", state.name());
-    ObjectNode data = entity.putObject("data");
-    data.put("state", state.name());
-    Ocsf.putIfNotNull(
-        data, "previous_state", e.getPreviousState() == null ? null : e.getPreviousState().name());
-    data.put("runner_class", e.getRunnerClass());
-    data.put("provider", e.getProvider());
-    Ocsf.putIfNotNull(data, "policy_version", e.getPolicyVersion());
-    data.set("durations_ms", Ocsf.stringMap(e.getDurations()));
-    data.set("attributes", Ocsf.stringMap(e.getAttributes()));
-    o.set("entity", entity);
-    o.put("message", "runner " + e.getRunnerId() + " is " + state.name());
-    Ocsf.putIfNotNull(o, "comment", e.getReason());
-    o.putObject("actor").put("app_name", e.getMetadata().getProducer().getService());
-    Ocsf.platformMetadata(o, e.getMetadata(), pos);
+    CanonicalWriter w = CanonicalWriter.local();
+    w.beginObject();
+    Ocsf.base(
+        w, Ocsf.ENTITY_MANAGEMENT, activity, activityName, severity, e.getMetadata().getTime());
+    w.beginObject("actor")
+        .field("app_name", e.getMetadata().getProducer().getService())
+        .endObject();
+    w.fieldIfNotNull("comment", e.getReason());
+    w.beginObject("entity");
+    w.beginObject("data");
+    Ocsf.stringMap(w, "attributes", e.getAttributes());
+    Ocsf.stringMap(w, "durations_ms", e.getDurations());
+    w.fieldIfNotNull("policy_version", e.getPolicyVersion());
+    w.fieldIfNotNull(
+        "previous_state", e.getPreviousState() == null ? null : e.getPreviousState().name());
+    w.field("provider", e.getProvider());
+    w.field("runner_class", e.getRunnerClass());
+    w.field("state", state.name());
+    w.endObject();
+    Ocsf.runnerEntity(w, e.getRunnerId(), e.getRunnerName());
+    w.field("version", state.name());
+    w.endObject();
+    w.field("message", "runner " + e.getRunnerId() + " is " + state.name());
+    Ocsf.platform(w, e.getMetadata(), pos);
+    w.endObject();
     return new NormalisedEvent(
         e.getMetadata().getEventId(),
         pos,
@@ -64,6 +70,6 @@ public final class EntityManagementNormaliser {
         Ocsf.runnerId(e.getRunnerId(), e.getMetadata()),
         Ocsf.jobId(e.getJobId(), e.getMetadata()),
         false,
-        o);
+        w.toByteArray());
   }
 }

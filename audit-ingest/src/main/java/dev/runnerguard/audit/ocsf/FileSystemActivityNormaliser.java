@@ -1,6 +1,6 @@
 package dev.runnerguard.audit.ocsf;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runnerguard.audit.chain.CanonicalWriter;
 import dev.runnerguard.schemas.avro.SecuritySignal;
 
 /**
@@ -43,16 +43,15 @@ public final class FileSystemActivityNormaliser {
         name = "Other";
       }
     }
-    ObjectNode o = SignalSupport.base(Ocsf.FILE_SYSTEM_ACTIVITY, activity, name, s, pos);
+    CanonicalWriter w =
+        SignalSupport.begin(Ocsf.FILE_SYSTEM_ACTIVITY, activity, name, s, pos, true);
     String path = s.getFilePath() != null ? s.getFilePath() : "unknown";
-    ObjectNode file = o.putObject("file");
-    file.put("path", path);
-    file.put("name", path.substring(path.lastIndexOf('/') + 1));
-    file.put("type_id", 1);
-    file.put("type", "Regular File");
-    if (s.getProcess() != null) {
-      ((ObjectNode) o.get("actor")).set("process", SignalSupport.process(s.getProcess()));
-    }
-    return SignalSupport.event(Ocsf.FILE_SYSTEM_ACTIVITY, o, s, pos);
+    w.beginObject("file");
+    w.field("name", path.substring(path.lastIndexOf('/') + 1));
+    w.field("path", path);
+    w.field("type", "Regular File");
+    w.field("type_id", 1);
+    w.endObject();
+    return SignalSupport.end(w, Ocsf.FILE_SYSTEM_ACTIVITY, s, pos);
   }
 }

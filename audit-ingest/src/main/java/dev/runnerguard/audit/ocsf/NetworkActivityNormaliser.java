@@ -1,6 +1,6 @@
 package dev.runnerguard.audit.ocsf;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runnerguard.audit.chain.CanonicalWriter;
 import dev.runnerguard.schemas.avro.NetworkInfo;
 import dev.runnerguard.schemas.avro.SecuritySignal;
 
@@ -38,27 +38,26 @@ public final class NetworkActivityNormaliser {
         name = "Traffic";
       }
     }
-    ObjectNode o = SignalSupport.base(Ocsf.NETWORK_ACTIVITY, activity, name, s, pos);
+    CanonicalWriter w = SignalSupport.begin(Ocsf.NETWORK_ACTIVITY, activity, name, s, pos, true);
     String runnerId = Ocsf.runnerId(s.getRunnerId(), s.getMetadata());
-    ObjectNode src = o.putObject("src_endpoint");
-    src.put("hostname", runnerId != null ? runnerId : "unknown");
-    Ocsf.putIfNotNull(src, "uid", runnerId);
-    ObjectNode dst = o.putObject("dst_endpoint");
+    w.beginObject("src_endpoint");
+    w.field("hostname", runnerId != null ? runnerId : "unknown");
+    w.fieldIfNotNull("uid", runnerId);
+    w.endObject();
     NetworkInfo n = s.getNetwork();
+    w.beginObject("dst_endpoint");
     if (n != null) {
-      Ocsf.putIfNotNull(dst, "hostname", n.getDestinationHost());
-      Ocsf.putIfNotNull(dst, "ip", n.getDestinationAddress());
-      Ocsf.putIfNotNull(dst, "port", n.getDestinationPort());
-      if (n.getProtocol() != null) {
-        o.putObject("connection_info").put("protocol_name", n.getProtocol());
-      }
+      w.fieldIfNotNull("hostname", n.getDestinationHost());
+      w.fieldIfNotNull("ip", n.getDestinationAddress());
+      w.fieldIfNotNull("port", n.getDestinationPort());
     }
-    if (dst.isEmpty()) {
-      dst.put("hostname", "unknown");
+    if (w.count() == 0) {
+      w.field("hostname", "unknown");
     }
-    if (s.getProcess() != null) {
-      ((ObjectNode) o.get("actor")).set("process", SignalSupport.process(s.getProcess()));
+    w.endObject();
+    if (n != null && n.getProtocol() != null) {
+      w.beginObject("connection_info").field("protocol_name", n.getProtocol()).endObject();
     }
-    return SignalSupport.event(Ocsf.NETWORK_ACTIVITY, o, s, pos);
+    return SignalSupport.end(w, Ocsf.NETWORK_ACTIVITY, s, pos);
   }
 }

@@ -1,8 +1,6 @@
 package dev.runnerguard.audit.ocsf;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runnerguard.audit.chain.CanonicalWriter;
 import dev.runnerguard.schemas.avro.Correlation;
 import dev.runnerguard.schemas.avro.EventMetadata;
 import dev.runnerguard.schemas.avro.Severity;
@@ -19,6 +17,10 @@ import java.util.Map;
  * event id, {@code correlation_uid} = W3C trace id when known, else the GitHub delivery id). The
  * platform ids (event id, delivery id, job id, run id, runner id, topic, partition, offset,
  * producer) go to {@code unmapped.runnerguard}.
+ *
+ * <p>Events are written straight into their canonical JSON bytes ({@link CanonicalWriter}), no JSON
+ * tree in between; the writer puts every object's keys in order, so the order the fields are
+ * written in does not change the bytes (writing them in key order only saves it the moving).
  */
 public final class Ocsf {
 
@@ -36,8 +38,6 @@ public final class Ocsf {
   public static final int SEVERITY_CRITICAL = 5;
   public static final int SEVERITY_FATAL = 6;
   public static final int OTHER = 99;
-
-  static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
   private Ocsf() {}
 
@@ -88,78 +88,108 @@ public final class Ocsf {
   }
 
   /**
-   * The base attributes of an event of a class, without metadata.
+   * Writes the base attributes of an event of a class (without metadata) into the open object.
    *
    * @param activityName the caption of {@code activity_id}
    */
-  public static ObjectNode base(
-      OcsfClass cls, int activityId, String activityName, int severityId, Instant time) {
-    ObjectNode e = JSON.objectNode();
-    e.put("class_uid", cls.classUid());
-    e.put("class_name", cls.className());
-    e.put("category_uid", cls.categoryUid());
-    e.put("category_name", cls.categoryName());
-    e.put("activity_id", activityId);
-    e.put("activity_name", activityName);
-    e.put("type_uid", (long) cls.classUid() * 100 + activityId);
-    e.put("type_name", cls.className() + ": " + activityName);
-    e.put("severity_id", severityId);
-    e.put("severity", severityName(severityId));
-    e.put("time", time.toEpochMilli());
-    return e;
-  }
-
-  /** The metadata object of an event without platform metadata (Falco, dead letters). */
-  public static ObjectNode metadata(String eventId, String correlationUid, String feature) {
-    ObjectNode m = JSON.objectNode();
-    m.put("version", VERSION);
-    ObjectNode product = m.putObject("product");
-    product.put("name", PRODUCT_NAME);
-    product.put("vendor_name", VENDOR_NAME);
-    if (feature != null) {
-      product.putObject("feature").put("name", feature);
-    }
-    m.put("uid", eventId);
-    if (correlationUid != null) {
-      m.put("correlation_uid", correlationUid);
-    }
-    return m;
+  public static void base(
+      CanonicalWriter w,
+      OcsfClass cls,
+      int activityId,
+      String activityName,
+      int severityId,
+      Instant time) {
+    w.field("activity_id", activityId);
+    w.field("activity_name", activityName);
+    w.field("category_name", cls.categoryName());
+    w.field("category_uid", cls.categoryUid());
+    w.field("class_name", cls.className());
+    w.field("class_uid", cls.classUid());
+    w.field("severity", severityName(severityId));
+    w.field("severity_id", severityId);
+    w.field("time", time.toEpochMilli());
+    w.field("type_name", cls.className() + ": " + activityName);
+    w.field("type_uid", (long) cls.classUid() * 100 + activityId);
   }
 
   /**
-   * Adds {@code metadata} and {@code unmapped.runnerguard} (platform ids and Kafka position) for a
-   * platform Avro event.
+   * Writes the {@code metadata} object of an event without platform metadata (Falco, dead letters).
    */
-  public static void platformMetadata(ObjectNode event, EventMetadata meta, SourcePosition pos) {
-    ObjectNode m =
-        metadata(meta.getEventId(), correlationUid(meta), meta.getProducer().getService());
-    ((ObjectNode) m.get("product")).put("version", meta.getProducer().getVersion());
-    m.put("logged_time", meta.getTime().toEpochMilli());
-    m.put("log_name", pos.topic());
-    event.set("metadata", m);
-    ObjectNode rg = runnerguard(event, pos);
-    rg.put("event_id", meta.getEventId());
-    rg.put("producer", meta.getProducer().getService());
-    Correlation c = meta.getCorrelation();
-    putIfNotNull(rg, "delivery_id", c.getDeliveryId());
-    putIfNotNull(rg, "job_id", c.getJobId());
-    putIfNotNull(rg, "run_id", c.getRunId());
-    putIfNotNull(rg, "runner_id", c.getRunnerId());
-    putIfNotNull(rg, "traceparent", meta.getTrace().getTraceparent());
+  static void metadata(
+      CanonicalWriter w, String eventId, String correlationUid, String feature, String logName) {
+    w.beginObject("metadata");
+    product(w, feature);
+    w.endObject();
+    w.field("version", VERSION);
+    w.field("uid", eventId);
+    if (correlationUid != null) {
+      w.field("correlation_uid", correlationUid);
+    }
+    w.field("log_name", logName);
+    w.endObject();
   }
 
-  /** The {@code unmapped.runnerguard} object of an event, created with the Kafka position. */
-  public static ObjectNode runnerguard(ObjectNode event, SourcePosition pos) {
-    ObjectNode unmapped =
-        event.has("unmapped") ? (ObjectNode) event.get("unmapped") : event.putObject("unmapped");
-    ObjectNode rg =
-        unmapped.has("runnerguard")
-            ? (ObjectNode) unmapped.get("runnerguard")
-            : unmapped.putObject("runnerguard");
-    rg.put("topic", pos.topic());
-    rg.put("partition", pos.partition());
-    rg.put("offset", pos.offset());
-    return rg;
+  /** Writes the fields of {@code metadata.product} but its version; the object stays open. */
+  private static void product(CanonicalWriter w, String feature) {
+    w.beginObject("product");
+    if (feature != null) {
+      w.beginObject("feature").field("name", feature).endObject();
+    }
+    w.field("name", PRODUCT_NAME);
+    w.field("vendor_name", VENDOR_NAME);
+  }
+
+  /**
+   * Writes {@code metadata} and {@code unmapped} holding only {@code runnerguard} (platform ids and
+   * Kafka position) for a platform Avro event without unmapped attributes of its own.
+   */
+  public static void platform(CanonicalWriter w, EventMetadata meta, SourcePosition pos) {
+    platformMetadata(w, meta, pos);
+    w.beginObject("unmapped");
+    runnerguard(w, meta, pos);
+    w.endObject();
+  }
+
+  /** Writes the {@code metadata} object of a platform Avro event. */
+  public static void platformMetadata(CanonicalWriter w, EventMetadata meta, SourcePosition pos) {
+    w.beginObject("metadata");
+    w.field("log_name", pos.topic());
+    w.field("logged_time", meta.getTime().toEpochMilli());
+    product(w, meta.getProducer().getService());
+    w.field("version", meta.getProducer().getVersion());
+    w.endObject();
+    String correlationUid = correlationUid(meta);
+    if (correlationUid != null) {
+      w.field("correlation_uid", correlationUid);
+    }
+    w.field("uid", meta.getEventId());
+    w.field("version", VERSION);
+    w.endObject();
+  }
+
+  /**
+   * Writes the field {@code runnerguard} of {@code unmapped} (the platform ids and the Kafka
+   * position) for a platform Avro event.
+   */
+  public static void runnerguard(CanonicalWriter w, EventMetadata meta, SourcePosition pos) {
+    w.beginObject("runnerguard");
+    Correlation c = meta.getCorrelation();
+    w.fieldIfNotNull("delivery_id", c.getDeliveryId());
+    w.field("event_id", meta.getEventId());
+    w.fieldIfNotNull("job_id", c.getJobId());
+    position(w, pos);
+    w.field("producer", meta.getProducer().getService());
+    w.fieldIfNotNull("run_id", c.getRunId());
+    w.fieldIfNotNull("runner_id", c.getRunnerId());
+    w.fieldIfNotNull("traceparent", meta.getTrace().getTraceparent());
+    w.endObject();
+  }
+
+  /** Writes the Kafka position fields of {@code unmapped.runnerguard}. */
+  static void position(CanonicalWriter w, SourcePosition pos) {
+    w.field("offset", pos.offset());
+    w.field("partition", pos.partition());
+    w.field("topic", pos.topic());
   }
 
   /** The trace id of a W3C traceparent when present, else the GitHub delivery id, else null. */
@@ -184,51 +214,41 @@ public final class Ocsf {
     return field != null ? field : meta.getCorrelation().getJobId();
   }
 
-  static void putIfNotNull(ObjectNode node, String name, Object value) {
-    if (value == null) {
-      return;
+  /** Writes an array field of strings. */
+  static void strings(CanonicalWriter w, String key, Iterable<? extends CharSequence> values) {
+    w.beginArray(key);
+    for (CharSequence v : values) {
+      w.value(v.toString());
     }
-    if (value instanceof Long l) {
-      node.put(name, l);
-    } else if (value instanceof Integer i) {
-      node.put(name, i);
-    } else if (value instanceof Boolean b) {
-      node.put(name, b);
-    } else {
-      node.put(name, value.toString());
+    w.endArray();
+  }
+
+  /** Writes an object field of a map's entries as strings. */
+  static void stringMap(CanonicalWriter w, String key, Map<? extends CharSequence, ?> map) {
+    w.beginObject(key);
+    for (Map.Entry<? extends CharSequence, ?> en : map.entrySet()) {
+      w.field(en.getKey().toString(), String.valueOf(en.getValue()));
     }
+    w.endObject();
   }
 
-  static ArrayNode strings(Iterable<? extends CharSequence> values) {
-    ArrayNode a = JSON.arrayNode();
-    values.forEach(v -> a.add(v.toString()));
-    return a;
+  /**
+   * Writes the fields of a managed entity / resource object naming a RunnerGuard runner into the
+   * open object.
+   */
+  static void runnerEntity(CanonicalWriter w, String runnerId, String runnerName) {
+    w.field("name", runnerName != null ? runnerName : String.valueOf(runnerId));
+    w.field("type", "runner");
+    w.fieldIfNotNull("uid", runnerId);
   }
 
-  static ObjectNode stringMap(Map<? extends CharSequence, ?> map) {
-    ObjectNode o = JSON.objectNode();
-    map.entrySet().stream()
-        .sorted(Map.Entry.comparingByKey((a, b) -> a.toString().compareTo(b.toString())))
-        .forEach(en -> o.put(en.getKey().toString(), String.valueOf(en.getValue())));
-    return o;
-  }
-
-  /** A managed entity / resource object naming a RunnerGuard runner. */
-  static ObjectNode runnerEntity(String runnerId, String runnerName) {
-    ObjectNode r = JSON.objectNode();
-    r.put("type", "runner");
-    putIfNotNull(r, "uid", runnerId);
-    r.put("name", runnerName != null ? runnerName : String.valueOf(runnerId));
-    return r;
-  }
-
-  /** The device object of a runner (System Activity classes require one). */
-  static ObjectNode runnerDevice(String runnerId) {
-    ObjectNode d = JSON.objectNode();
-    d.put("type_id", 6);
-    d.put("type", "Virtual");
-    d.put("hostname", runnerId != null ? runnerId : "unknown");
-    putIfNotNull(d, "uid", runnerId);
-    return d;
+  /** Writes the {@code device} object of a runner (System Activity classes require one). */
+  static void runnerDevice(CanonicalWriter w, String runnerId) {
+    w.beginObject("device");
+    w.field("hostname", runnerId != null ? runnerId : "unknown");
+    w.field("type", "Virtual");
+    w.field("type_id", 6);
+    w.fieldIfNotNull("uid", runnerId);
+    w.endObject();
   }
 }

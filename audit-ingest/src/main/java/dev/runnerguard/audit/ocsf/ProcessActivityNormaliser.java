@@ -1,6 +1,6 @@
 package dev.runnerguard.audit.ocsf;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runnerguard.audit.chain.CanonicalWriter;
 import dev.runnerguard.schemas.avro.SecuritySignal;
 
 /**
@@ -34,12 +34,12 @@ public final class ProcessActivityNormaliser {
         name = "Other";
       }
     }
-    ObjectNode o = SignalSupport.base(Ocsf.PROCESS_ACTIVITY, activity, name, s, pos);
-    ObjectNode proc = SignalSupport.process(s.getProcess());
-    if (proc.isEmpty()) {
-      proc.put("name", s.getKind());
+    CanonicalWriter w = SignalSupport.begin(Ocsf.PROCESS_ACTIVITY, activity, name, s, pos, false);
+    w.beginObject("process");
+    if (SignalSupport.process(w, s.getProcess()) == 0) {
+      w.field("name", s.getKind());
     }
-    o.set("process", proc);
-    return SignalSupport.event(Ocsf.PROCESS_ACTIVITY, o, s, pos);
+    w.endObject();
+    return SignalSupport.end(w, Ocsf.PROCESS_ACTIVITY, s, pos);
   }
 }

@@ -1,6 +1,6 @@
 package dev.runnerguard.audit.ocsf;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runnerguard.audit.chain.CanonicalWriter;
 import dev.runnerguard.schemas.avro.RunnerCommand;
 
 /**
@@ -52,20 +52,28 @@ public final class RemediationActivityNormaliser {
           case CANCEL_RUN, DESTROY -> Ocsf.SEVERITY_MEDIUM;
           default -> Ocsf.SEVERITY_INFORMATIONAL;
         };
-    ObjectNode o =
-        Ocsf.base(
-            Ocsf.ENTITY_MANAGEMENT, activity, activityName, severity, c.getMetadata().getTime());
-    o.set("entity", Ocsf.runnerEntity(c.getRunnerId(), null));
-    o.putObject("actor").put("app_name", c.getRequestedBy());
-    o.put("message", c.getCommand().name() + " runner " + c.getRunnerId() + ": " + c.getReason());
-    o.put("comment", c.getReason());
-    ObjectNode r = o.putObject("unmapped").putObject("remediation");
-    r.put("command_id", c.getCommandId());
-    r.put("command", c.getCommand().name());
-    Ocsf.putIfNotNull(r, "finding_id", c.getFindingId());
-    r.put("requested_by", c.getRequestedBy());
-    r.set("attributes", Ocsf.stringMap(c.getAttributes()));
-    Ocsf.platformMetadata(o, c.getMetadata(), pos);
+    CanonicalWriter w = CanonicalWriter.local();
+    w.beginObject();
+    Ocsf.base(
+        w, Ocsf.ENTITY_MANAGEMENT, activity, activityName, severity, c.getMetadata().getTime());
+    w.beginObject("actor").field("app_name", c.getRequestedBy()).endObject();
+    w.field("comment", c.getReason());
+    w.beginObject("entity");
+    Ocsf.runnerEntity(w, c.getRunnerId(), null);
+    w.endObject();
+    w.field("message", c.getCommand().name() + " runner " + c.getRunnerId() + ": " + c.getReason());
+    Ocsf.platformMetadata(w, c.getMetadata(), pos);
+    w.beginObject("unmapped");
+    w.beginObject("remediation");
+    Ocsf.stringMap(w, "attributes", c.getAttributes());
+    w.field("command", c.getCommand().name());
+    w.field("command_id", c.getCommandId());
+    w.fieldIfNotNull("finding_id", c.getFindingId());
+    w.field("requested_by", c.getRequestedBy());
+    w.endObject();
+    Ocsf.runnerguard(w, c.getMetadata(), pos);
+    w.endObject();
+    w.endObject();
     return new NormalisedEvent(
         c.getMetadata().getEventId(),
         pos,
@@ -75,6 +83,6 @@ public final class RemediationActivityNormaliser {
         Ocsf.runnerId(c.getRunnerId(), c.getMetadata()),
         Ocsf.jobId(c.getJobId(), c.getMetadata()),
         false,
-        o);
+        w.toByteArray());
   }
 }

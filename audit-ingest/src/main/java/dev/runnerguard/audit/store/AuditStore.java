@@ -62,10 +62,10 @@ public class AuditStore {
   }
 
   /**
-   * A batch ready to be appended: duplicates within the batch removed, and for each event its
-   * canonical JSON and its COPY row up to the two hash columns. This is the costly part of an
-   * append and needs no database: it is done before (and outside) the chain head lock, possibly on
-   * another thread than the append.
+   * A batch ready to be appended: duplicates within the batch removed, and for each event its COPY
+   * row up to the two hash columns (the event's canonical JSON, written by its normaliser, in it).
+   * This is the costly part of an append and needs no database: it is done before (and outside) the
+   * chain head lock, possibly on another thread than the append.
    */
   public record Prepared(List<Row> rows, int duplicates) {}
 
@@ -76,10 +76,9 @@ public class AuditStore {
       unique.putIfAbsent(e.eventId(), e);
     }
     List<Row> rows = new ArrayList<>(unique.size());
-    CanonicalJson.Bytes scratch = new CanonicalJson.Bytes(4096);
     CanonicalJson.Bytes line = new CanonicalJson.Bytes(8192);
     for (NormalisedEvent e : unique.values()) {
-      rows.add(Row.of(e, scratch, line));
+      rows.add(Row.of(e, line));
     }
     return new Prepared(rows, events.size() - unique.size());
   }
@@ -169,7 +168,7 @@ public class AuditStore {
   }
 
   /**
-   * One event prepared for the chain: its columns ({@code event}, whose {@code ocsf} tree is
+   * One event prepared for the chain: its columns ({@code event}, whose canonical bytes are
    * dropped: null), its canonical JSON (what the hash covers) and its COPY text row up to and
    * including the {@code ocsf} column and the tab after it (the two hash columns follow once the
    * previous hash is known).
@@ -193,14 +192,14 @@ public class AuditStore {
     }
 
     /**
-     * Prepares a row; {@code scratch} and {@code line} are reusable buffers of the calling thread.
-     * The COPY columns are written as bytes straight into {@code line}; the canonical JSON follows
-     * them there, and when it has no backslash (COPY doubles those) the row's canonical bytes are
-     * that slice of the COPY row, not a copy.
+     * Prepares a row; {@code line} is a reusable buffer of the calling thread. The COPY columns are
+     * written as bytes straight into {@code line}, the event's canonical JSON after them; when it
+     * has no backslash (COPY doubles those) the row's canonical bytes are that slice of the COPY
+     * row, else the event's own array.
      */
-    static Row of(NormalisedEvent e, CanonicalJson.Bytes scratch, CanonicalJson.Bytes line) {
-      scratch.reset();
-      CanonicalJson.write(e.ocsf(), scratch);
+    static Row of(NormalisedEvent e, CanonicalJson.Bytes line) {
+      byte[] c = e.canonical();
+      int n = c.length;
       line.reset();
       copyText(line, e.eventId());
       line.put('\t');
@@ -232,25 +231,25 @@ public class AuditStore {
       line.put('\t');
       // the canonical JSON has no raw tab, newline or carriage return (JSON escapes them): in
       // COPY text only its backslashes need doubling
-      byte[] c = scratch.array();
-      int n = scratch.length();
       int start = line.length();
-      line.ensure(2 * n + 1);
+      int plain = 0;
+      while (plain < n && c[plain] != '\\') {
+        plain++;
+      }
+      line.ensure(plain + 2 * (n - plain) + 1);
       byte[] b = line.array();
-      int p = start;
-      boolean backslash = false;
-      for (int i = 0; i < n; i++) {
+      System.arraycopy(c, 0, b, start, plain);
+      int p = start + plain;
+      for (int i = plain; i < n; i++) {
         byte x = c[i];
         b[p++] = x;
         if (x == '\\') {
           b[p++] = '\\';
-          backslash = true;
         }
       }
       b[p++] = '\t';
       byte[] prefix = Arrays.copyOf(b, p);
-      // the row keeps the event's columns but not its OCSF tree: the tree is the bulk of an
-      // event's memory and is not needed once the canonical bytes exist
+      // the row keeps the event's columns but not its canonical bytes a second time
       NormalisedEvent columns =
           new NormalisedEvent(
               e.eventId(),
@@ -261,9 +260,9 @@ public class AuditStore {
               e.runnerId(),
               e.jobId(),
               e.deadLettered(),
-              null);
-      return backslash
-          ? new Row(columns, prefix, scratch.toByteArray(), 0, n)
+              (byte[]) null);
+      return plain < n
+          ? new Row(columns, prefix, c, 0, n)
           : new Row(columns, prefix, prefix, start, n);
     }
   }

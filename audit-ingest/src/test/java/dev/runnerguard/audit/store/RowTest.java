@@ -51,11 +51,10 @@ class RowTest {
             -5L,
             false,
             JsonNodeFactory.instance.objectNode().put("a", 1)));
-    CanonicalJson.Bytes scratch = new CanonicalJson.Bytes(16);
     CanonicalJson.Bytes line = new CanonicalJson.Bytes(16);
     byte[] prev = HashChain.GENESIS;
     for (NormalisedEvent e : events) {
-      AuditStore.Row row = AuditStore.Row.of(e, scratch, line);
+      AuditStore.Row row = AuditStore.Row.of(e, line);
       byte[] canonical = CanonicalJson.bytes(e.ocsf());
       assertThat(row.canonical()).isEqualTo(canonical);
       assertThat(row.hash(prev)).isEqualTo(HashChain.hash(prev, canonical));
