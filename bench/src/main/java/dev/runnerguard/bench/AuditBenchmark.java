@@ -330,7 +330,7 @@ public final class AuditBenchmark {
    */
   static final String LAUNCHER_JVM_OPTIONS =
       "-Xms32m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20"
-          + " -Djdk.nio.maxCachedBufferSize=262144 -XX:+UseSerialGC -Xss512k";
+          + " -Djdk.nio.maxCachedBufferSize=262144 -XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1";
 
   private static void produce(String bootstrap, int n) throws Exception {
     Properties p = new Properties();
