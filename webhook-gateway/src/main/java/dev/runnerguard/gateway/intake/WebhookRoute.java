@@ -34,12 +34,14 @@ import org.jboss.logging.Logger;
  * handful of fixed JSON shapes, and the REST layer (request context, content negotiation, a body
  * copy, Jackson for the answer) was about 40 % of the request thread's CPU per delivery.
  *
- * <p>Non-blocking: the body is collected by Vert.x's {@link BodyHandler} within {@code
- * runnerguard.gateway.max-body-size} (a larger body, also a chunked one, is cut off while it
- * streams in); the checks run on the event loop (they are short and pure); the record is handed to
- * the Kafka producer on one dedicated thread (its {@code send} can block while the broker is
- * unreachable, which must never stall the event loop); and the answer is written when the broker's
- * acknowledgement arrives or the bound expires.
+ * <p>Non-blocking: a declared {@code Content-Length} over {@code runnerguard.gateway.max-body-size}
+ * is refused before anything is read, and the body is collected by Vert.x's {@link BodyHandler}
+ * within the same limit (a chunked body is cut off while it streams in); the checks run on the
+ * event loop (they are short and pure); the record goes to the Kafka producer straight from the
+ * event loop while its {@code send} cannot block, and otherwise through one dedicated thread (see
+ * {@link DeliveryPublisher#publish(org.apache.kafka.clients.producer.ProducerRecord,
+ * java.util.concurrent.Executor)}); and the answer is written when the broker's acknowledgement
+ * arrives or the bound expires.
  */
 @ApplicationScoped
 public class WebhookRoute {
@@ -78,6 +80,8 @@ public class WebhookRoute {
   }
 
   void install(@Observes Router router) {
+    // its own route, first: Vert.x allows no handler before the body handler on one route
+    router.route(HttpMethod.POST, "/webhook").order(-100).handler(this::checkLength);
     router
         .route(HttpMethod.POST, "/webhook")
         .handler(
@@ -87,6 +91,32 @@ public class WebhookRoute {
                 .setMergeFormAttributes(false))
         .handler(this::receive)
         .failureHandler(this::failed);
+  }
+
+  /**
+   * Refuses an oversized delivery before its body is read: a {@code Content-Length} over the limit
+   * (or one that is not a number) is answered 413 and the connection closed. A body without {@code
+   * Content-Length} (chunked) is cut off by the body handler at the same limit while it streams in.
+   */
+  private void checkLength(RoutingContext ctx) {
+    String length = ctx.request().getHeader("Content-Length");
+    long declared;
+    try {
+      declared = length == null ? -1 : Long.parseLong(length.trim());
+    } catch (NumberFormatException e) {
+      declared = Long.MAX_VALUE; // not a number: refuse rather than read
+    }
+    if (declared > maxBodySize) {
+      tooLarge(ctx);
+      return;
+    }
+    ctx.next();
+  }
+
+  private void tooLarge(RoutingContext ctx) {
+    metrics.rejected(WebhookIntake.Reason.BODY_TOO_LARGE);
+    ctx.response().putHeader("Connection", "close");
+    error(ctx.response(), 413, "body_too_large", "body exceeds " + maxBodySize + " bytes");
   }
 
   private void receive(RoutingContext ctx) {
@@ -126,9 +156,7 @@ public class WebhookRoute {
       return;
     }
     if (ctx.statusCode() == 413) {
-      metrics.rejected(WebhookIntake.Reason.BODY_TOO_LARGE);
-      ctx.response().putHeader("Connection", "close");
-      error(ctx.response(), 413, "body_too_large", "body exceeds " + maxBodySize + " bytes");
+      tooLarge(ctx);
       return;
     }
     int status = ctx.statusCode() >= 400 && ctx.statusCode() < 500 ? ctx.statusCode() : 500;
