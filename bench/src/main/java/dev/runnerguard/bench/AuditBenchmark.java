@@ -329,8 +329,7 @@ public final class AuditBenchmark {
    * service as the launcher runs it.
    */
   static final String LAUNCHER_JVM_OPTIONS =
-      "-Xms32m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20"
-          + " -Djdk.nio.maxCachedBufferSize=262144 -XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1";
+      BenchOptions.LAUNCHER_SERVICE_JVM_OPTIONS + " -XX:TieredStopAtLevel=1";
 
   private static void produce(String bootstrap, int n) throws Exception {
     Properties p = new Properties();

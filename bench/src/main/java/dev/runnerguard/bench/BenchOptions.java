@@ -45,14 +45,22 @@ public record BenchOptions(
     String command) {
 
   /**
+   * The JVM options {@code ./runnerguard} gives every service besides {@code -Xmx}, before its own
+   * tuning (see {@code start_service} in the script; {@code BenchOptionsTest} keeps the two the
+   * same).
+   */
+  public static final String LAUNCHER_SERVICE_JVM_OPTIONS =
+      "-Xms32m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20"
+          + " -Djdk.nio.maxCachedBufferSize=262144 -XX:+UseSerialGC -Xss512k";
+
+  /**
    * The JVM options {@code ./runnerguard} gives the gateway besides {@code -Xmx} (see {@code
    * start_service} in the script: every service's options, then the gateway's own tuning instead of
    * the C1-only flag the other services get; {@code BenchOptionsTest} keeps the two the same), so
    * the benchmark measures the gateway as the launcher runs it.
    */
   public static final String LAUNCHER_JVM_OPTIONS =
-      "-Xms32m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20"
-          + " -Djdk.nio.maxCachedBufferSize=262144 -XX:+UseSerialGC -Xss512k -Xms96m -Xmn64m";
+      LAUNCHER_SERVICE_JVM_OPTIONS + " -Xms96m -Xmn64m";
 
   /** The default run: about 5 minutes. */
   public static BenchOptions defaults() {
