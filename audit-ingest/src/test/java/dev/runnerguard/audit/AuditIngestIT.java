@@ -378,7 +378,8 @@ class AuditIngestIT {
       s.execute("SET LOCAL session_replication_role = replica");
       int n =
           s.executeUpdate(
-              "UPDATE audit_event SET ocsf = jsonb_set(ocsf, '{severity_id}', '1') WHERE seq = "
+              "UPDATE audit_event SET ocsf = jsonb_set(ocsf::jsonb, '{severity_id}', '1')::json"
+                  + " WHERE seq = "
                   + seq);
       assertThat(n).isEqualTo(1);
       c.commit();

@@ -43,7 +43,7 @@ public class AuditStore {
   private static final String INSERT =
       "INSERT INTO audit_event (event_id, topic, kafka_partition, kafka_offset, occurred_at,"
           + " class_uid, runner_id, job_id, severity_id, dead_lettered, ocsf, prev_hash, hash)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::json, ?, ?)"
           + " ON CONFLICT (event_id) DO NOTHING";
   private static final String COLUMNS =
       "seq, event_id, topic, class_uid, severity_id, occurred_at, dead_lettered, ocsf::text";
@@ -85,10 +85,31 @@ public class AuditStore {
 
   /**
    * Appends a prepared batch to the chain, each event id at most once: one transaction with the
-   * chain head locked; only the look-up of ids already stored, the hashes and the COPY happen under
-   * the lock.
+   * chain head locked; only the hashes and the COPY (and, for a batch holding ids already stored,
+   * the look-up of those ids) happen under the lock.
+   *
+   * <p>Optimistic: a batch is first appended without looking its ids up, since the unique index on
+   * {@code event_id} refuses a stored id anyway and a redelivery is rare (a restart, a rebalance).
+   * When it does refuse one, that transaction is rolled back (nothing of it stays) and the batch is
+   * appended again with the ids already stored looked up and skipped. This saves a round trip and
+   * one index probe per row in the common case.
    */
   public AppendResult append(Prepared batch) throws SQLException {
+    try {
+      return append(batch, false);
+    } catch (StoredIdsInBatch e) {
+      return append(batch, true);
+    }
+  }
+
+  /** A batch's optimistic append hit an event id already stored (rolled back; never escapes). */
+  private static final class StoredIdsInBatch extends SQLException {
+    StoredIdsInBatch(SQLException cause) {
+      super("the batch holds an event id already stored", "23505", cause);
+    }
+  }
+
+  private AppendResult append(Prepared batch, boolean lookUpStoredIds) throws SQLException {
     int duplicates = batch.duplicates();
     if (batch.rows().isEmpty()) {
       return new AppendResult(List.of(), duplicates, headSeq());
@@ -107,28 +128,16 @@ public class AuditStore {
           headSeq = rs.getLong(1);
           head = rs.getBytes(2);
         }
-        Set<String> existing = new HashSet<>();
-        try (PreparedStatement q =
-            c.prepareStatement("SELECT event_id FROM audit_event WHERE event_id = ANY(?)")) {
-          String[] batchIds = new String[batch.rows().size()];
-          for (int i = 0; i < batchIds.length; i++) {
-            batchIds[i] = batch.rows().get(i).event().eventId();
-          }
-          Array ids = c.createArrayOf("text", batchIds);
-          q.setArray(1, ids);
-          try (ResultSet rs = q.executeQuery()) {
-            while (rs.next()) {
-              existing.add(rs.getString(1));
-            }
-          }
-        }
-        duplicates += existing.size();
         List<Row> fresh = batch.rows();
-        if (!existing.isEmpty()) {
-          fresh = new ArrayList<>(batch.rows().size());
-          for (Row r : batch.rows()) {
-            if (!existing.contains(r.event().eventId())) {
-              fresh.add(r);
+        if (lookUpStoredIds) {
+          Set<String> existing = storedIds(c, batch.rows());
+          duplicates += existing.size();
+          if (!existing.isEmpty()) {
+            fresh = new ArrayList<>(batch.rows().size());
+            for (Row r : batch.rows()) {
+              if (!existing.contains(r.event().eventId())) {
+                fresh.add(r);
+              }
             }
           }
         }
@@ -136,8 +145,8 @@ public class AuditStore {
         if (!fresh.isEmpty()) {
           head =
               c.isWrapperFor(PGConnection.class)
-                  ? copyRows(c.unwrap(PGConnection.class), fresh, head)
-                  : insertRows(c, fresh, head);
+                  ? copyRows(c.unwrap(PGConnection.class), fresh, head, lookUpStoredIds)
+                  : insertRows(c, fresh, head, lookUpStoredIds);
           for (Row r : fresh) {
             stored.add(r.event().classUid());
           }
@@ -165,6 +174,26 @@ public class AuditStore {
         throw e;
       }
     }
+  }
+
+  /** The ids of the rows that are already stored. */
+  private static Set<String> storedIds(Connection c, List<Row> rows) throws SQLException {
+    Set<String> existing = new HashSet<>();
+    try (PreparedStatement q =
+        c.prepareStatement("SELECT event_id FROM audit_event WHERE event_id = ANY(?)")) {
+      String[] batchIds = new String[rows.size()];
+      for (int i = 0; i < batchIds.length; i++) {
+        batchIds[i] = rows.get(i).event().eventId();
+      }
+      Array ids = c.createArrayOf("text", batchIds);
+      q.setArray(1, ids);
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          existing.add(rs.getString(1));
+        }
+      }
+    }
+    return existing;
   }
 
   /**
@@ -288,13 +317,15 @@ public class AuditStore {
   }
 
   /**
-   * Appends the rows with one {@code COPY ... FROM STDIN} (text format): the fast path. Safe
-   * because the caller holds the chain head lock and has removed every event id already stored;
-   * should one appear anyway (a unique violation), the batch fails as retriable and is redone.
+   * Appends the rows with one {@code COPY ... FROM STDIN} (text format): the fast path, under the
+   * chain head lock. A unique violation on an event id means the batch holds one already stored:
+   * {@link StoredIdsInBatch} when the caller did not look them up (it appends again, looking them
+   * up); when it did, the id appeared concurrently, and the batch fails as retriable and is redone.
    * Under the lock only the hashes are computed; the rows stream to PostgreSQL in chunks of about
    * 256 KB while the next ones are hashed. Returns the new head hash.
    */
-  private static byte[] copyRows(PGConnection pg, List<Row> rows, byte[] head) throws SQLException {
+  private static byte[] copyRows(
+      PGConnection pg, List<Row> rows, byte[] head, boolean storedIdsRemoved) throws SQLException {
     long n;
     try {
       org.postgresql.copy.CopyIn in = pg.getCopyAPI().copyIn(COPY_IN);
@@ -329,6 +360,9 @@ public class AuditStore {
       }
     } catch (SQLException sql) {
       if ("23505".equals(sql.getSQLState())) {
+        if (!storedIdsRemoved) {
+          throw new StoredIdsInBatch(sql);
+        }
         throw new SQLException("event id appeared concurrently; retrying", "40001", sql);
       }
       throw sql;
@@ -371,7 +405,8 @@ public class AuditStore {
   }
 
   /** Appends the rows with a batched INSERT (a driver other than PostgreSQL's). */
-  private static byte[] insertRows(Connection c, List<Row> rows, byte[] head) throws SQLException {
+  private static byte[] insertRows(
+      Connection c, List<Row> rows, byte[] head, boolean storedIdsRemoved) throws SQLException {
     try (PreparedStatement ins = c.prepareStatement(INSERT)) {
       for (Row r : rows) {
         NormalisedEvent e = r.event();
@@ -399,7 +434,10 @@ public class AuditStore {
       }
       for (int n : ins.executeBatch()) {
         if (n == 0) {
-          // cannot happen under the head lock; refuse rather than leave a gap in the chain
+          // refuse rather than leave a gap in the chain
+          if (!storedIdsRemoved) {
+            throw new StoredIdsInBatch(new SQLException("event id already stored", "23505"));
+          }
           throw new SQLException("event id appeared concurrently; retrying", "40001");
         }
       }

@@ -12,7 +12,7 @@ import java.util.List;
  */
 /*
  * The canonical form of a JSON value that the audit chain hashes, so the same event gives the same
- * bytes whether it comes from the normaliser or back from PostgreSQL's {@code jsonb}:
+ * bytes whether it comes from the normaliser or back from PostgreSQL ({@code json}, or {@code jsonb} before V5):
  *
  * <ul>
  *   <li>object keys sorted by Java {@link String#compareTo} (UTF-16 code units), no duplicates;

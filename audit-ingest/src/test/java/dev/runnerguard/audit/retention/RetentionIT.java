@@ -192,7 +192,7 @@ class RetentionIT {
   void aTamperedRowAfterTheCheckpointIsNamed() throws Exception {
     pruneFirstBatch();
     asSuperuserBypassingTriggers(
-        "UPDATE audit_event SET ocsf = jsonb_set(ocsf, '{message}', '\"edited\"') WHERE seq = 8");
+        "UPDATE audit_event SET ocsf = jsonb_set(ocsf::jsonb, '{message}', '\"edited\"')::json WHERE seq = 8");
     VerifyResult r = store.verify();
     assertThat(r.ok()).isFalse();
     assertThat(r.firstBroken().seq()).isEqualTo(8);

@@ -1,0 +1,11 @@
+-- The OCSF event is stored as json (its text, validated) instead of jsonb (parsed into a binary
+-- tree). Every insert paid for building the jsonb tree, the largest part of PostgreSQL's work per
+-- row: a COPY of ~1.3 KB OCSF events into (seq, event_id, ocsf) ran at ~36,000 rows/s into jsonb and
+-- ~63,000 rows/s into json on the benchmark machine. Nothing indexes or searches inside the event:
+-- the queries select on the columns beside it (runner_id, job_id, class_uid, severity_id,
+-- occurred_at, seq, stored_at, event_id) and return the event as text. json keeps the exact bytes
+-- the normaliser wrote, which are the canonical JSON the hash covers; verify parses and
+-- re-canonicalises them as before, so rows stored as jsonb still verify after this conversion.
+-- The append-only triggers are row triggers on UPDATE/DELETE; this type change is DDL and
+-- rewrites the table once.
+ALTER TABLE audit_event ALTER COLUMN ocsf TYPE json USING ocsf::json;

@@ -1,0 +1,164 @@
+package dev.runnerguard.audit.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runnerguard.audit.ocsf.NormalisedEvent;
+import dev.runnerguard.audit.ocsf.SourcePosition;
+import dev.runnerguard.audit.retention.CheckpointSigner;
+import dev.runnerguard.testing.PostgresTestDatabase;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationVersion;
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * Appends against a real PostgreSQL with the real migrations: the optimistic append (no look-up of
+ * stored ids) and its fall-back when a batch holds ids already stored; and the V5 conversion of the
+ * event column from jsonb to json, after which rows stored before it still verify.
+ */
+class AuditStoreIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private PGSimpleDataSource database(String prefix, String target) {
+    String db = prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    String url = PostgresTestDatabase.jdbcUrl(db);
+    var flyway = Flyway.configure().dataSource(url, "postgres", "postgres");
+    if (target != null) {
+      flyway.target(MigrationVersion.fromVersion(target));
+    }
+    flyway.load().migrate();
+    PGSimpleDataSource pg = new PGSimpleDataSource();
+    pg.setUrl(url);
+    pg.setUser("postgres");
+    pg.setPassword("postgres");
+    return pg;
+  }
+
+  private static List<NormalisedEvent> events(String prefix, int n) {
+    List<NormalisedEvent> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String id = prefix + "-" + i + "-" + UUID.randomUUID();
+      ObjectNode o = JSON.createObjectNode();
+      o.put("class_uid", 1007);
+      o.put("time", 1_700_000_000_000L + i);
+      o.putObject("metadata").put("uid", id);
+      o.put("message", prefix + " event " + i + " with \"quotes\", a \\ and a tab\t");
+      o.put("ratio", 0.25);
+      out.add(
+          new NormalisedEvent(
+              id,
+              new SourcePosition("runner.signal", 0, i),
+              Instant.ofEpochMilli(1_700_000_000_000L + i),
+              1007,
+              1,
+              "r-store",
+              (long) i,
+              false,
+              o));
+    }
+    return out;
+  }
+
+  private static long scalar(PGSimpleDataSource ds, String sql) throws SQLException {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  @Test
+  void aBatchHoldingStoredIdsStoresOnlyTheNewOnesAndTheChainStaysIntact() throws Exception {
+    PGSimpleDataSource ds = database("audit_store_", null);
+    AuditStore store = new AuditStore(ds, CheckpointSigner.none());
+    List<NormalisedEvent> first = events("first", 20);
+
+    AppendResult a = store.append(first);
+    assertThat(a.storedClassUids()).hasSize(20);
+    assertThat(a.duplicates()).isZero();
+    assertThat(a.headSeq()).isEqualTo(20);
+
+    // a redelivery: the stored ids again, interleaved with new ones, one of them twice
+    List<NormalisedEvent> second = new ArrayList<>();
+    List<NormalisedEvent> fresh = events("second", 10);
+    for (int i = 0; i < 10; i++) {
+      second.add(first.get(i * 2));
+      second.add(fresh.get(i));
+    }
+    second.add(fresh.get(3));
+    AppendResult b = store.append(second);
+    assertThat(b.storedClassUids()).hasSize(10);
+    assertThat(b.duplicates()).isEqualTo(11); // 10 already stored + 1 twice in the batch
+    assertThat(scalar(ds, "SELECT count(*) FROM audit_event")).isEqualTo(30);
+    assertThat(scalar(ds, "SELECT count(DISTINCT event_id) FROM audit_event")).isEqualTo(30);
+    assertThat(scalar(ds, "SELECT seq FROM chain_head")).isEqualTo(b.headSeq());
+
+    // only already stored ids: nothing stored, the head does not move
+    AppendResult c = store.append(first.subList(0, 5));
+    assertThat(c.storedClassUids()).isEmpty();
+    assertThat(c.duplicates()).isEqualTo(5);
+    assertThat(c.headSeq()).isEqualTo(b.headSeq());
+
+    VerifyResult v = store.verify();
+    assertThat(v.ok()).isTrue();
+    assertThat(v.checked()).isEqualTo(30);
+  }
+
+  @Test
+  void rowsStoredAsJsonbBeforeV5StillVerifyAfterItAndTamperingIsStillFound() throws Exception {
+    PGSimpleDataSource ds = database("audit_v5_", "4");
+    AuditStore store = new AuditStore(ds, CheckpointSigner.none());
+    store.append(events("before", 15));
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT data_type FROM information_schema.columns"
+                    + " WHERE table_name = 'audit_event' AND column_name = 'ocsf'")) {
+      rs.next();
+      assertThat(rs.getString(1)).isEqualTo("jsonb");
+    }
+
+    Flyway.configure()
+        .dataSource(ds.getUrl(), "postgres", "postgres")
+        .load()
+        .migrate(); // V5: jsonb -> json
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT data_type FROM information_schema.columns"
+                    + " WHERE table_name = 'audit_event' AND column_name = 'ocsf'")) {
+      rs.next();
+      assertThat(rs.getString(1)).isEqualTo("json");
+    }
+    store.append(events("after", 15));
+    assertThat(store.verify().ok()).isTrue();
+    assertThat(store.verify().checked()).isEqualTo(30);
+
+    // the converted rows are still guarded: one edited (bypassing the triggers) is named
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
+      c.setAutoCommit(false);
+      s.execute("SET LOCAL session_replication_role = replica");
+      s.executeUpdate(
+          "UPDATE audit_event SET ocsf = jsonb_set(ocsf::jsonb, '{message}', '\"edited\"')::json"
+              + " WHERE seq = 7");
+      c.commit();
+    }
+    VerifyResult v = store.verify();
+    assertThat(v.ok()).isFalse();
+    assertThat(v.firstBroken().seq()).isEqualTo(7);
+  }
+}
