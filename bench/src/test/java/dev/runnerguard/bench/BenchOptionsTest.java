@@ -19,15 +19,18 @@ class BenchOptionsTest {
     for (String option : BenchOptions.LAUNCHER_JVM_OPTIONS.split(" ")) {
       assertThat(startService).as("./runnerguard start_service").contains(option);
     }
-    // the one per-service difference: C1 only for all services but the gateway, which has its own
+    // the per-service differences: C1 only for all services but the gateway and audit-ingest,
+    // which have their own
     assertThat(startService)
         .contains("webhook-gateway) tuning=(-Xms96m -Xmn64m) ;;")
+        .contains(
+            "audit-ingest) tuning=(" + AuditBenchmark.LAUNCHER_TUNING.replace("'", "") + ") ;;")
         .contains("*) tuning=(-XX:TieredStopAtLevel=1) ;;")
         .contains("-Xss512k \"${tuning[@]}\"");
     assertThat(AuditBenchmark.LAUNCHER_JVM_OPTIONS)
         .isEqualTo(
             BenchOptions.LAUNCHER_JVM_OPTIONS.replace(
-                " -Xms96m -Xmn64m", " -XX:TieredStopAtLevel=1"));
+                " -Xms96m -Xmn64m", " " + AuditBenchmark.LAUNCHER_TUNING));
     assertThat(BenchOptions.LAUNCHER_JVM_OPTIONS).endsWith("-Xss512k -Xms96m -Xmn64m");
     assertThat(BenchOptions.LAUNCHER_JVM_OPTIONS).doesNotContain("TieredStopAtLevel");
     assertThat(BenchOptions.defaults().gatewayJvmOptions())
