@@ -59,25 +59,46 @@ public final class AuditBenchmark {
   static final String SECTION = "## audit-ingest";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Options: N events, COPY repeats, service heap, report destination. */
+  /**
+   * Options: N events, COPY repeats, service heap, the service's JVM options besides {@code -Xmx}
+   * (default: the launcher's, {@link #LAUNCHER_JVM_OPTIONS}), report destination.
+   */
   public record Options(
-      int events, int copyRepeats, String serviceHeap, Path write, String command) {
+      int events,
+      int warmupEvents,
+      int copyRepeats,
+      String serviceHeap,
+      String serviceJvmOptions,
+      Path write,
+      String command) {
+
+    /** Records produced and stored in all: the warm-up's, then the measured ones. */
+    int total() {
+      return warmupEvents + events;
+    }
 
     static Options parse(String[] args, Path defaultWrite) {
       int events = 400_000;
+      int warmup = 200_000;
       int repeats = 3;
       String heap = "256m";
+      String jvmOptions = LAUNCHER_JVM_OPTIONS;
       Path write = defaultWrite;
       for (String a : args) {
         if (a.equals("--quick")) {
           events = 20_000;
+          warmup = 0;
           write = null;
         } else if (a.startsWith("--events=")) {
           events = Integer.parseInt(a.substring(9));
+        } else if (a.startsWith("--warmup-events=")) {
+          warmup = Integer.parseInt(a.substring("--warmup-events=".length()));
         } else if (a.startsWith("--copy-repeats=")) {
           repeats = Integer.parseInt(a.substring(15));
         } else if (a.startsWith("--service-heap=")) {
           heap = a.substring(15);
+        } else if (a.startsWith("--service-jvm-options=")) {
+          jvmOptions = a.substring("--service-jvm-options=".length()).strip();
         } else if (a.startsWith("--write=")) {
           write = Path.of(a.substring(8));
         } else if (a.equals("--no-write")) {
@@ -87,7 +108,13 @@ public final class AuditBenchmark {
         }
       }
       return new Options(
-          events, repeats, heap, write, "bench/run-audit.sh " + String.join(" ", args));
+          events,
+          warmup,
+          repeats,
+          heap,
+          jvmOptions,
+          write,
+          "bench/run-audit.sh " + String.join(" ", args));
     }
   }
 
@@ -115,7 +142,15 @@ public final class AuditBenchmark {
     Options o = Options.parse(args, ServiceProcess.repoRoot().resolve("BENCHMARKS.md"));
     String command = System.getProperty("runnerguard.bench.command");
     if (command != null && !command.isBlank()) {
-      o = new Options(o.events(), o.copyRepeats(), o.serviceHeap(), o.write(), command);
+      o =
+          new Options(
+              o.events(),
+              o.warmupEvents(),
+              o.copyRepeats(),
+              o.serviceHeap(),
+              o.serviceJvmOptions(),
+              o.write(),
+              command);
     }
     Result r = run(o);
     System.out.println();
@@ -138,9 +173,18 @@ public final class AuditBenchmark {
     log("PostgreSQL " + url);
     try (KafkaBrokerProcess broker = KafkaBrokerProcess.start()) {
       broker.createPlatformTopics();
-      log("broker at " + broker.bootstrapServers() + "; producing " + o.events() + " records");
+      log(
+          "broker at "
+              + broker.bootstrapServers()
+              + "; producing "
+              + o.total()
+              + " records ("
+              + o.warmupEvents()
+              + " warm-up, then "
+              + o.events()
+              + " measured)");
       long p0 = System.nanoTime();
-      produce(broker.bootstrapServers(), o.events());
+      produce(broker.bootstrapServers(), o.total());
       double produceSeconds = (System.nanoTime() - p0) / 1e9;
       log(String.format("produced in %.1f s", produceSeconds));
 
@@ -160,9 +204,10 @@ public final class AuditBenchmark {
                       samples,
                       sampling,
                       seq -> {
-                        if (at10.get() == null && seq >= o.events() / 10) {
+                        if (at10.get() == null && seq >= o.warmupEvents() + o.events() / 10) {
                           at10.set(ProcessCpu.snapshot(p -> roles(p, pgPort)));
-                        } else if (at90.get() == null && seq >= o.events() * 9L / 10) {
+                        } else if (at90.get() == null
+                            && seq >= o.warmupEvents() + o.events() * 9L / 10) {
                           at90.set(ProcessCpu.snapshot(p -> roles(p, pgPort)));
                         }
                       }),
@@ -178,7 +223,7 @@ public final class AuditBenchmark {
               .env("RUNNERGUARD_POSTGRES_PASSWORD", "postgres")
               .env("RUNNERGUARD_AUDIT_SINK_KAFKA_ENABLED", "false")
               .heap(o.serviceHeap())
-              .env("JDK_JAVA_OPTIONS", LAUNCHER_JVM_OPTIONS)
+              .env("JDK_JAVA_OPTIONS", o.serviceJvmOptions())
               .env("MALLOC_ARENA_MAX", "2")
               .readyTimeout(Duration.ofSeconds(120))
               .start();
@@ -188,10 +233,10 @@ public final class AuditBenchmark {
       long[] cpu1;
       try {
         log("audit-ingest on port " + service.port() + "; log " + service.log());
-        long deadline = System.nanoTime() + Duration.ofSeconds(120 + o.events() / 500).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(120 + o.total() / 500).toNanos();
         long lastLog = System.nanoTime();
         while (System.nanoTime() < deadline && service.isAlive()) {
-          if (headSeq(url) >= o.events() && count(url) >= o.events()) {
+          if (headSeq(url) >= o.total() && count(url) >= o.total()) {
             break;
           }
           if (System.nanoTime() - lastLog > 10_000_000_000L) {
@@ -204,7 +249,7 @@ public final class AuditBenchmark {
         sampling.set(false);
         sampler.join();
         stored = count(url);
-        log("stored " + stored + " of " + o.events() + " (chain head seq " + headSeq(url) + ")");
+        log("stored " + stored + " of " + o.total() + " (chain head seq " + headSeq(url) + ")");
         HttpClient http = HttpClient.newHttpClient();
         HttpResponse<String> verify =
             http.send(
@@ -227,7 +272,7 @@ public final class AuditBenchmark {
         service.close();
       }
 
-      double[] ingest = rates(samples, o.events());
+      double[] ingest = rates(samples, o.warmupEvents(), o.events());
       double ingestSeconds = ingest[2];
       double cpu = Machine.busyPercent(cpu0, cpu1);
       java.util.Map<String, Double> cpuSplit =
@@ -328,8 +373,14 @@ public final class AuditBenchmark {
    * start_service}; {@code BenchOptionsTest} keeps the two the same), so the benchmark measures the
    * service as the launcher runs it.
    */
-  static final String LAUNCHER_JVM_OPTIONS =
-      BenchOptions.LAUNCHER_SERVICE_JVM_OPTIONS + " -XX:TieredStopAtLevel=1";
+  static final String LAUNCHER_JVM_OPTIONS;
+
+  /** audit-ingest's own options in {@code start_service}: C2 only, the native heap trimmed. */
+  static final String LAUNCHER_TUNING = "-XX:-TieredCompilation -XX:TrimNativeHeapInterval=5000";
+
+  static {
+    LAUNCHER_JVM_OPTIONS = BenchOptions.LAUNCHER_SERVICE_JVM_OPTIONS + " " + LAUNCHER_TUNING;
+  }
 
   private static void produce(String bootstrap, int n) throws Exception {
     Properties p = new Properties();
@@ -471,10 +522,10 @@ public final class AuditBenchmark {
   }
 
   /**
-   * {rate between 10 % and 90 % of n, median of the per-second rates in that window, seconds from
-   * the first stored row to n}.
+   * {rate between 10 % and 90 % of the n measured rows (after the warm-up's), median of the
+   * per-second rates in that window, seconds from the first measured row to the last}.
    */
-  static double[] rates(List<long[]> samples, long n) {
+  static double[] rates(List<long[]> samples, long warmup, long n) {
     List<long[]> s;
     synchronized (samples) {
       s = new ArrayList<>(samples);
@@ -484,16 +535,16 @@ public final class AuditBenchmark {
     long[] at90 = null;
     long[] done = null;
     for (long[] x : s) {
-      if (first == null && x[1] > 0) {
+      if (first == null && x[1] > warmup) {
         first = x;
       }
-      if (at10 == null && x[1] >= n / 10) {
+      if (at10 == null && x[1] >= warmup + n / 10) {
         at10 = x;
       }
-      if (at90 == null && x[1] >= n * 9 / 10) {
+      if (at90 == null && x[1] >= warmup + n * 9 / 10) {
         at90 = x;
       }
-      if (done == null && x[1] >= n) {
+      if (done == null && x[1] >= warmup + n) {
         done = x;
       }
     }
@@ -561,17 +612,28 @@ public final class AuditBenchmark {
             ". Everything on this one machine at once: the KRaft broker (own JVM), PostgreSQL 17"
                 + " (zonky embedded binaries, started with fsync off and synchronous_commit=off, as for"
                 + " the tests; the same for both sides), the packaged"
-                + " audit-ingest (own JVM, the launcher's options, `-Xmx")
+                + " audit-ingest (own JVM, "
+                + (o.serviceJvmOptions().equals(LAUNCHER_JVM_OPTIONS)
+                    ? "the launcher's options"
+                    : "JVM options `" + o.serviceJvmOptions() + "`")
+                + ", `-Xmx")
         .append(o.serviceHeap())
         .append("`, SIEM sinks off) and the benchmark JVM (sampling, then COPY).\n\n");
     md.append("**Workload:** ")
-        .append(o.events())
+        .append(o.total())
         .append(
             " Avro platform records (per 10: 6 `runner.signal` net/process/file, 3"
                 + " `runner.lifecycle`, 1 `runner.finding`; 1,000 runners), produced before the"
-                + " service starts. The service consumes them from the broker, decodes,"
+                + " service starts: the first ")
+        .append(o.warmupEvents())
+        .append(
+            " are the JIT's warm-up (stored like the others, not in the measured window), the"
+                + " rate is measured over the next ")
+        .append(o.events())
+        .append(
+            ". The service consumes them from the broker, decodes,"
                 + " normalises to OCSF 1.1.0, writes canonical JSON, chains SHA-256 and stores"
-                + " them in chunks of 500 records (one transaction per chunk, chain head locked). Average"
+                + " them in chunks of 1,000 records (one transaction per chunk, chain head locked). Average"
                 + " stored row: ")
         .append(avgRowBytes)
         .append(" bytes in COPY text form. The COPY baseline loads exactly those stored rows")
@@ -582,7 +644,7 @@ public final class AuditBenchmark {
     md.append("| what | rows | rows/s | note |\n|---|---:|---:|---|\n");
     md.append(
         String.format(
-            "| audit-ingest: consume, normalise, chain, store (10 %%–90 %% of the run) | %d | %.0f | median of per-second rates %.0f; whole run %.1f s from the first stored row; machine CPU %.0f%% |%n",
+            "| audit-ingest: consume, normalise, chain, store (10 %%–90 %% of the measured rows) | %d | %.0f | median of per-second rates %.0f; %.1f s from the first measured row to the last; machine CPU %.0f%% |%n",
             stored, ingest[0], ingest[1], ingest[2], cpu));
     md.append(
         String.format(
