@@ -87,6 +87,30 @@ class AcceptedIdsTest {
     assertThat(ids.acceptedAt(lower.toUpperCase(Locale.ROOT))).isEqualTo(5);
   }
 
+  /** Half a million UUIDs: the table grows many times; each id keeps its own time. */
+  @Test
+  void manyIdsGrowTheTableAndKeepTheirTimes() {
+    Random random = new Random(42);
+    AcceptedIds ids = new AcceptedIds();
+    int n = 500_000;
+    long[] highs = new long[n];
+    long[] lows = new long[n];
+    for (int i = 0; i < n; i++) {
+      highs[i] = random.nextLong();
+      lows[i] = random.nextLong();
+      ids.accept(new UUID(highs[i], lows[i]).toString(), i + 1);
+    }
+    assertThat(ids.size()).isEqualTo(n);
+    for (int i = 0; i < n; i++) {
+      assertThat(ids.acceptedAt(new UUID(highs[i], lows[i]).toString())).isEqualTo(i + 1);
+    }
+    assertThat(ids.acceptedAt(new UUID(highs[0], lows[0] + 1).toString())).isEqualTo(-1);
+    ids.forgetBefore(n / 2 + 1);
+    assertThat(ids.size()).isEqualTo(n / 2);
+    assertThat(ids.acceptedAt(new UUID(highs[0], lows[0]).toString())).isEqualTo(-1);
+    assertThat(ids.acceptedAt(new UUID(highs[n - 1], lows[n - 1]).toString())).isEqualTo(n);
+  }
+
   @Test
   void aTimeThatIsNotPositiveIsRefused() {
     assertThatThrownBy(() -> new AcceptedIds().accept(UUID.randomUUID().toString(), 0))
