@@ -3,27 +3,20 @@ package dev.runnerguard.audit.retention;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runnerguard.audit.ocsf.NormalisedEvent;
-import dev.runnerguard.audit.ocsf.SourcePosition;
 import dev.runnerguard.audit.store.AuditStore;
+import dev.runnerguard.audit.store.StoreFixtures;
 import dev.runnerguard.audit.store.VerifyResult;
-import dev.runnerguard.testing.PostgresTestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Retention against a real PostgreSQL with the real migrations: rows pruned only through the
@@ -31,7 +24,6 @@ import org.postgresql.ds.PGSimpleDataSource;
  * tampered row, and detects a forged or altered checkpoint; sink positions bound what is pruned.
  */
 class RetentionIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String KEY = "0123456789abcdef0123456789abcdef-retention-it-key";
 
   private DataSource ds;
@@ -39,39 +31,12 @@ class RetentionIT {
 
   @BeforeEach
   void freshDatabase() {
-    String db = "audit_ret_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    String url = PostgresTestDatabase.jdbcUrl(db);
-    Flyway.configure().dataSource(url, "postgres", "postgres").load().migrate();
-    PGSimpleDataSource pg = new PGSimpleDataSource();
-    pg.setUrl(url);
-    pg.setUser("postgres");
-    pg.setPassword("postgres");
-    ds = pg;
+    ds = StoreFixtures.database("audit_ret_", null);
     store = new AuditStore(ds, CheckpointSigner.of(KEY, "k1"));
   }
 
   private static List<NormalisedEvent> events(String prefix, int n) {
-    List<NormalisedEvent> out = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      String id = prefix + "-" + i + "-" + UUID.randomUUID();
-      ObjectNode o = JSON.createObjectNode();
-      o.put("class_uid", 1007);
-      o.put("time", 1_700_000_000_000L + i);
-      o.putObject("metadata").put("uid", id);
-      o.put("message", prefix + " event " + i);
-      out.add(
-          new NormalisedEvent(
-              id,
-              new SourcePosition("runner.signal", 0, i),
-              Instant.ofEpochMilli(1_700_000_000_000L + i),
-              1007,
-              1,
-              "r-ret",
-              null,
-              false,
-              o));
-    }
-    return out;
+    return StoreFixtures.events(prefix, n);
   }
 
   private Instant storedAt(long seq) throws SQLException {

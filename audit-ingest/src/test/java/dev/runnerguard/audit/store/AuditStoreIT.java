@@ -2,22 +2,15 @@ package dev.runnerguard.audit.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runnerguard.audit.ocsf.NormalisedEvent;
-import dev.runnerguard.audit.ocsf.SourcePosition;
 import dev.runnerguard.audit.retention.CheckpointSigner;
-import dev.runnerguard.testing.PostgresTestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.MigrationVersion;
 import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -27,46 +20,24 @@ import org.postgresql.ds.PGSimpleDataSource;
  * event column from jsonb to json, after which rows stored before it still verify.
  */
 class AuditStoreIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-  private PGSimpleDataSource database(String prefix, String target) {
-    String db = prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    String url = PostgresTestDatabase.jdbcUrl(db);
-    var flyway = Flyway.configure().dataSource(url, "postgres", "postgres");
-    if (target != null) {
-      flyway.target(MigrationVersion.fromVersion(target));
-    }
-    flyway.load().migrate();
-    PGSimpleDataSource pg = new PGSimpleDataSource();
-    pg.setUrl(url);
-    pg.setUser("postgres");
-    pg.setPassword("postgres");
-    return pg;
+  private static PGSimpleDataSource database(String prefix, String target) {
+    return StoreFixtures.database(prefix, target);
   }
 
   private static List<NormalisedEvent> events(String prefix, int n) {
-    List<NormalisedEvent> out = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      String id = prefix + "-" + i + "-" + UUID.randomUUID();
-      ObjectNode o = JSON.createObjectNode();
-      o.put("class_uid", 1007);
-      o.put("time", 1_700_000_000_000L + i);
-      o.putObject("metadata").put("uid", id);
-      o.put("message", prefix + " event " + i + " with \"quotes\", a \\ and a tab\t");
-      o.put("ratio", 0.25);
-      out.add(
-          new NormalisedEvent(
-              id,
-              new SourcePosition("runner.signal", 0, i),
-              Instant.ofEpochMilli(1_700_000_000_000L + i),
-              1007,
-              1,
-              "r-store",
-              (long) i,
-              false,
-              o));
+    return StoreFixtures.events(prefix, n);
+  }
+
+  private static String ocsfColumnType(PGSimpleDataSource ds) throws SQLException {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT data_type FROM information_schema.columns"
+                    + " WHERE table_name = 'audit_event' AND column_name = 'ocsf'")) {
+      rs.next();
+      return rs.getString(1);
     }
-    return out;
   }
 
   private static long scalar(PGSimpleDataSource ds, String sql) throws SQLException {
@@ -120,29 +91,13 @@ class AuditStoreIT {
     PGSimpleDataSource ds = database("audit_v5_", "4");
     AuditStore store = new AuditStore(ds, CheckpointSigner.none());
     store.append(events("before", 15));
-    try (Connection c = ds.getConnection();
-        Statement s = c.createStatement();
-        ResultSet rs =
-            s.executeQuery(
-                "SELECT data_type FROM information_schema.columns"
-                    + " WHERE table_name = 'audit_event' AND column_name = 'ocsf'")) {
-      rs.next();
-      assertThat(rs.getString(1)).isEqualTo("jsonb");
-    }
+    assertThat(ocsfColumnType(ds)).isEqualTo("jsonb");
 
     Flyway.configure()
         .dataSource(ds.getUrl(), "postgres", "postgres")
         .load()
         .migrate(); // V5: jsonb -> json
-    try (Connection c = ds.getConnection();
-        Statement s = c.createStatement();
-        ResultSet rs =
-            s.executeQuery(
-                "SELECT data_type FROM information_schema.columns"
-                    + " WHERE table_name = 'audit_event' AND column_name = 'ocsf'")) {
-      rs.next();
-      assertThat(rs.getString(1)).isEqualTo("json");
-    }
+    assertThat(ocsfColumnType(ds)).isEqualTo("json");
     store.append(events("after", 15));
     assertThat(store.verify().ok()).isTrue();
     assertThat(store.verify().checked()).isEqualTo(30);
