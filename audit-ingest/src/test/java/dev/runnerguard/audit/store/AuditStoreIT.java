@@ -86,6 +86,41 @@ class AuditStoreIT {
     assertThat(v.checked()).isEqualTo(30);
   }
 
+  /**
+   * A NUL character in a string (an attacker-controlled process argument, say) is written as the
+   * escape backslash-u-0000 in the canonical JSON: jsonb refused that escape (the event was
+   * dead-lettered as a permanent storage failure), json stores it, and the chain verifies.
+   */
+  @Test
+  void anEventWithANulCharacterIsStoredAndVerifies() throws Exception {
+    PGSimpleDataSource ds = database("audit_nul_", null);
+    AuditStore store = new AuditStore(ds, CheckpointSigner.none());
+    List<NormalisedEvent> events = new ArrayList<>(events("nul", 3));
+    NormalisedEvent e = events.get(1);
+    var ocsf = e.ocsf();
+    ocsf.put("message", "argv with a NUL " + (char) 0 + " inside");
+    events.set(
+        1,
+        new NormalisedEvent(
+            e.eventId(),
+            e.position(),
+            e.occurredAt(),
+            e.classUid(),
+            e.severityId(),
+            e.runnerId(),
+            e.jobId(),
+            e.deadLettered(),
+            ocsf));
+
+    AppendResult r = store.append(events);
+
+    assertThat(r.storedClassUids()).hasSize(3);
+    assertThat(store.verify().ok()).isTrue();
+    assertThat(
+            scalar(ds, "SELECT count(*) FROM audit_event WHERE strpos(ocsf::text, '\\u0000') > 0"))
+        .isEqualTo(1);
+  }
+
   @Test
   void rowsStoredAsJsonbBeforeV5StillVerifyAfterItAndTamperingIsStillFound() throws Exception {
     PGSimpleDataSource ds = database("audit_v5_", "4");
