@@ -59,6 +59,20 @@ public record NormalisedEvent(
         ocsf == null ? (byte[]) null : CanonicalJson.bytes(ocsf));
   }
 
+  /** The same event with other canonical bytes (null: the bytes are not held). */
+  public NormalisedEvent withCanonical(byte[] otherCanonical) {
+    return new NormalisedEvent(
+        eventId,
+        position,
+        occurredAt,
+        classUid,
+        severityId,
+        runnerId,
+        jobId,
+        deadLettered,
+        otherCanonical);
+  }
+
   /**
    * The OCSF event read back from its canonical bytes (a new tree each call; for tests and
    * diagnostics, not for the ingest path), or null when the bytes are no longer held.

@@ -279,17 +279,7 @@ public class AuditStore {
       b[p++] = '\t';
       byte[] prefix = Arrays.copyOf(b, p);
       // the row keeps the event's columns but not its canonical bytes a second time
-      NormalisedEvent columns =
-          new NormalisedEvent(
-              e.eventId(),
-              e.position(),
-              e.occurredAt(),
-              e.classUid(),
-              e.severityId(),
-              e.runnerId(),
-              e.jobId(),
-              e.deadLettered(),
-              (byte[]) null);
+      NormalisedEvent columns = e.withCanonical(null);
       return plain < n
           ? new Row(columns, prefix, c, 0, n)
           : new Row(columns, prefix, prefix, start, n);

@@ -2,6 +2,7 @@ package dev.runnerguard.audit.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.runnerguard.audit.chain.CanonicalJson;
 import dev.runnerguard.audit.ocsf.NormalisedEvent;
 import dev.runnerguard.audit.retention.CheckpointSigner;
 import java.sql.Connection;
@@ -99,18 +100,7 @@ class AuditStoreIT {
     NormalisedEvent e = events.get(1);
     var ocsf = e.ocsf();
     ocsf.put("message", "argv with a NUL " + (char) 0 + " inside");
-    events.set(
-        1,
-        new NormalisedEvent(
-            e.eventId(),
-            e.position(),
-            e.occurredAt(),
-            e.classUid(),
-            e.severityId(),
-            e.runnerId(),
-            e.jobId(),
-            e.deadLettered(),
-            ocsf));
+    events.set(1, e.withCanonical(CanonicalJson.bytes(ocsf)));
 
     AppendResult r = store.append(events);
 
