@@ -373,14 +373,11 @@ public final class AuditBenchmark {
    * start_service}; {@code BenchOptionsTest} keeps the two the same), so the benchmark measures the
    * service as the launcher runs it.
    */
-  static final String LAUNCHER_JVM_OPTIONS;
+  static final String LAUNCHER_JVM_OPTIONS =
+      BenchOptions.LAUNCHER_SERVICE_JVM_OPTIONS + " " + AuditBenchmark.LAUNCHER_TUNING;
 
   /** audit-ingest's own options in {@code start_service}: C2 only, the native heap trimmed. */
   static final String LAUNCHER_TUNING = "-XX:-TieredCompilation -XX:TrimNativeHeapInterval=5000";
-
-  static {
-    LAUNCHER_JVM_OPTIONS = BenchOptions.LAUNCHER_SERVICE_JVM_OPTIONS + " " + LAUNCHER_TUNING;
-  }
 
   private static void produce(String bootstrap, int n) throws Exception {
     Properties p = new Properties();
