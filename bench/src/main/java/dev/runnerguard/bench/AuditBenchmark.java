@@ -77,6 +77,22 @@ public final class AuditBenchmark {
       return warmupEvents + events;
     }
 
+    /** The whole number after {@code --name=}, at least {@code min}; else a clear error. */
+    private static int number(String arg, int min) {
+      String name = arg.substring(0, arg.indexOf('='));
+      String value = arg.substring(arg.indexOf('=') + 1);
+      try {
+        int n = Integer.parseInt(value.strip());
+        if (n >= min) {
+          return n;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw new IllegalArgumentException(
+          name + " needs a whole number >= " + min + ", got '" + value + "'");
+    }
+
     static Options parse(String[] args, Path defaultWrite) {
       int events = 400_000;
       int warmup = 200_000;
@@ -90,15 +106,19 @@ public final class AuditBenchmark {
           warmup = 0;
           write = null;
         } else if (a.startsWith("--events=")) {
-          events = Integer.parseInt(a.substring(9));
+          events = number(a, 1);
         } else if (a.startsWith("--warmup-events=")) {
-          warmup = Integer.parseInt(a.substring("--warmup-events=".length()));
+          warmup = number(a, 0);
         } else if (a.startsWith("--copy-repeats=")) {
-          repeats = Integer.parseInt(a.substring(15));
+          repeats = number(a, 1);
         } else if (a.startsWith("--service-heap=")) {
           heap = a.substring(15);
         } else if (a.startsWith("--service-jvm-options=")) {
           jvmOptions = a.substring("--service-jvm-options=".length()).strip();
+          if (jvmOptions.isEmpty()) {
+            throw new IllegalArgumentException(
+                "--service-jvm-options needs options (leave it out for the launcher's)");
+          }
         } else if (a.startsWith("--write=")) {
           write = Path.of(a.substring(8));
         } else if (a.equals("--no-write")) {
