@@ -23,7 +23,11 @@ public enum ConsumingChannel {
   ORCHESTRATOR_WORKFLOW_JOB(Topics.WORKFLOW_JOB, "orchestrator-workflow-job"),
   /** runner-orchestrator: quarantine, destroy, release commands. */
   ORCHESTRATOR_COMMAND(Topics.RUNNER_COMMAND, "orchestrator-command"),
-  /** audit-ingest: every platform topic, one channel each, normalised to OCSF and chained. */
+  /**
+   * audit-ingest: every platform topic, normalised to OCSF and chained. One logical channel per
+   * topic (its dead-letter topic and metrics tag); all eleven are read by one SmallRye channel,
+   * {@code audit-platform}, with one consumer.
+   */
   AUDIT_WORKFLOW_JOB(Topics.WORKFLOW_JOB, "audit-workflow-job"),
   AUDIT_DELIVERY(Topics.DELIVERY, "audit-delivery"),
   AUDIT_WORKFLOW_RUN(Topics.WORKFLOW_RUN, "audit-workflow-run"),

@@ -30,18 +30,20 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * Consumes every platform topic (one batch channel per topic, {@code audit-<topic>}, see {@link
- * ConsumingChannel}) and every dead-letter topic (pattern channel {@code audit-dead-letters}),
- * normalises each record to OCSF and appends the batch to the chain in one transaction.
+ * Consumes every platform topic (one batch channel, {@value #PLATFORM_CHANNEL}, for all of them;
+ * each topic keeps its logical channel {@code audit-<topic>} in {@link ConsumingChannel} for its
+ * dead-letter topic and metrics) and every dead-letter topic (pattern channel {@code
+ * audit-dead-letters}), normalises each record to OCSF and appends the batch to the chain.
  *
  * <p>A record that cannot be decoded (or normalised, or stored for a permanent reason) is a poison
- * record: it goes to its channel's dead-letter topic ({@code <topic>.dlt.<channel>}) and the rest
- * of the batch is stored; the batch's offsets are committed after both. Storage outages are retried
- * (the channel stalls) — a valid event is never dead-lettered because PostgreSQL was down. All
- * channels share the worker pool {@code audit-store} (three threads, each channel in order). A
- * batch is normalised and handed to the {@link ChainWriter} in chunks of {@value #CHUNK} records,
- * so one chunk is normalised while the previous one is appended; the method returns (and the
- * batch's offsets can be committed) only when every chunk is stored.
+ * record: it goes to its topic's dead-letter topic ({@code <topic>.dlt.audit-<topic>}) and the rest
+ * of the batch is stored; the batch's offsets are committed after both. Storage outages and a
+ * broker that cannot take a dead letter are retried (the channel stalls) — a valid event is never
+ * dead-lettered because PostgreSQL was down, and a poison record is never dropped. Both channels
+ * use the worker pool {@code audit-store} (each channel's batches in order). A batch is normalised
+ * and handed to the {@link ChainWriter} in chunks of {@value #CHUNK} records, so one chunk is
+ * normalised while the previous one is appended; the method returns (and the batch's offsets can be
+ * committed) only when every chunk is stored.
  */
 @ApplicationScoped
 public class PlatformIntake {
@@ -52,6 +54,12 @@ public class PlatformIntake {
   private final DeadLetterProducer deadLetters;
   private final MeterRegistry registry;
 
+  /** The SmallRye channel reading every platform topic. */
+  public static final String PLATFORM_CHANNEL = "audit-platform";
+
+  /** Prefix of audit-ingest's entries in {@link ConsumingChannel}. */
+  static final String CHANNEL_PREFIX = "audit-";
+
   public PlatformIntake(
       ChainWriter writer, DeadLetterProducer deadLetters, MeterRegistry registry) {
     this.writer = writer;
@@ -59,70 +67,17 @@ public class PlatformIntake {
     this.registry = registry;
   }
 
-  @Incoming("audit-workflow-job")
+  /**
+   * The one channel reading every platform topic ({@code topics} in application.properties: the
+   * topics of the {@code audit-*} entries of {@link ConsumingChannel}). One consumer rather than
+   * one per topic: eleven consumers each held up to two polled batches, a heartbeat thread and a
+   * dead-letter producer, and on a loaded stack that took the service's peak RSS over 256 MiB
+   * (BENCHMARKS.md, Memory). The chain is appended by one thread anyway.
+   */
+  @Incoming(PLATFORM_CHANNEL)
   @Blocking("audit-store")
-  public void workflowJob(ConsumerRecords<String, byte[]> records) throws Exception {
-    ingest(ConsumingChannel.AUDIT_WORKFLOW_JOB, records);
-  }
-
-  @Incoming("audit-delivery")
-  @Blocking("audit-store")
-  public void delivery(ConsumerRecords<String, byte[]> records) throws Exception {
-    ingest(ConsumingChannel.AUDIT_DELIVERY, records);
-  }
-
-  @Incoming("audit-workflow-run")
-  @Blocking("audit-store")
-  public void workflowRun(ConsumerRecords<String, byte[]> records) throws Exception {
-    ingest(ConsumingChannel.AUDIT_WORKFLOW_RUN, records);
-  }
-
-  @Incoming("audit-installation")
-  @Blocking("audit-store")
-  public void installation(ConsumerRecords<String, byte[]> records) throws Exception {
-    ingest(ConsumingChannel.AUDIT_INSTALLATION, records);
-  }
-
-  @Incoming("audit-runner-admission")
-  @Blocking("audit-store")
-  public void admission(ConsumerRecords<String, byte[]> records) throws Exception {
-    ingest(ConsumingChannel.AUDIT_RUNNER_ADMISSION, records);
-  }
-
-  @Incoming("audit-runner-lifecycle")
-  @Blocking("audit-store")
-  public void lifecycle(ConsumerRecords<String, byte[]> records) throws Exception {
-    ingest(ConsumingChannel.AUDIT_RUNNER_LIFECYCLE, records);
-  }
-
-  @Incoming("audit-runner-signal")
-  @Blocking("audit-store")
-  public void signal(ConsumerRecords<String, byte[]> records) throws Exception {
-    ingest(ConsumingChannel.AUDIT_RUNNER_SIGNAL, records);
-  }
-
-  @Incoming("audit-runner-finding")
-  @Blocking("audit-store")
-  public void finding(ConsumerRecords<String, byte[]> records) throws Exception {
-    ingest(ConsumingChannel.AUDIT_RUNNER_FINDING, records);
-  }
-
-  @Incoming("audit-runner-command")
-  @Blocking("audit-store")
-  public void command(ConsumerRecords<String, byte[]> records) throws Exception {
-    ingest(ConsumingChannel.AUDIT_RUNNER_COMMAND, records);
-  }
-
-  @Incoming("audit-credential-audit")
-  @Blocking("audit-store")
-  public void credential(ConsumerRecords<String, byte[]> records) throws Exception {
-    ingest(ConsumingChannel.AUDIT_CREDENTIAL_AUDIT, records);
-  }
-
-  @Incoming("audit-falco-events")
-  @Blocking("audit-store")
-  public void falco(ConsumerRecords<String, byte[]> records) throws Exception {
-    ingest(ConsumingChannel.AUDIT_FALCO_EVENTS, records);
+  public void platform(ConsumerRecords<String, byte[]> records) throws Exception {
+    ingest(records);
   }
 
   /**
@@ -170,15 +125,21 @@ public class PlatformIntake {
    */
   static final int DEPTH = 2;
 
-  void ingest(ConsumingChannel channel, ConsumerRecords<String, byte[]> records) throws Exception {
+  void ingest(ConsumerRecords<String, byte[]> records) throws Exception {
     List<CompletableFuture<ChainWriter.Outcome>> appends = new ArrayList<>();
     List<NormalisedEvent> chunk = new ArrayList<>(Math.min(CHUNK, records.count()));
     try {
       for (ConsumerRecord<String, byte[]> r : records) {
+        ConsumingChannel channel = channelOf(r.topic());
         try {
           chunk.add(normalise(channel.topic(), r));
         } catch (UndecodableRecordException | IllegalArgumentException e) {
           deadLetter(channel, r, e.getMessage());
+        } catch (RuntimeException e) {
+          // a normaliser bug on one record must not stop (or dead-letter) the whole batch
+          LOG.errorf(
+              e, "cannot normalise the record at %s-%d@%d", r.topic(), r.partition(), r.offset());
+          deadLetter(channel, r, "cannot be normalised: " + e.getClass().getSimpleName());
         }
         if (chunk.size() == CHUNK) {
           if (appends.size() >= DEPTH) {
@@ -206,7 +167,10 @@ public class PlatformIntake {
     }
     for (CompletableFuture<ChainWriter.Outcome> f : appends) {
       for (NormalisedEvent rejected : ChainWriter.await(f).rejected()) {
-        deadLetter(channel, source(records, rejected.position()), "permanent storage failure");
+        deadLetter(
+            channelOf(rejected.position().topic()),
+            source(records, rejected.position()),
+            "permanent storage failure");
       }
     }
   }
@@ -257,6 +221,45 @@ public class PlatformIntake {
     return OcsfNormalisers.normalise(record, pos);
   }
 
+  /** The {@code audit-*} entries of {@link ConsumingChannel} by the name of their topic. */
+  static final Map<String, ConsumingChannel> CHANNELS = auditChannels();
+
+  private static Map<String, ConsumingChannel> auditChannels() {
+    Map<String, ConsumingChannel> byTopic = new HashMap<>();
+    for (ConsumingChannel c : ConsumingChannel.values()) {
+      if (c.channel().startsWith(CHANNEL_PREFIX)) {
+        byTopic.put(c.topic().topicName(), c);
+      }
+    }
+    return Map.copyOf(byTopic);
+  }
+
+  /**
+   * The logical channel of a platform topic: its dead-letter topic and the {@code channel} tag of
+   * the dead-letter counter.
+   *
+   * @throws IllegalStateException for a topic that is not a platform topic (the channel's {@code
+   *     topics} list and {@link ConsumingChannel} disagree: a configuration error)
+   */
+  static ConsumingChannel channelOf(String topic) {
+    ConsumingChannel c = CHANNELS.get(topic);
+    if (c == null) {
+      throw new IllegalStateException(
+          "topic "
+              + topic
+              + " has no audit-* entry in ConsumingChannel; fix "
+              + "mp.messaging.incoming."
+              + PLATFORM_CHANNEL
+              + ".topics");
+    }
+    return c;
+  }
+
+  /**
+   * Sends a poison record to its dead-letter topic and waits until the broker has it ({@link
+   * DeadLetterProducer#send}: retried while the broker cannot take it, so the batch's offsets are
+   * never committed before the poison record is safe, and it is never dropped).
+   */
   private void deadLetter(ConsumingChannel channel, ConsumerRecord<String, byte[]> r, String why)
       throws Exception {
     LOG.warnf("dead-lettering poison record to %s: %s", channel.deadLetterTopic(), why);
