@@ -57,7 +57,10 @@ public final class Samples {
         EventMetadataFactory.correlation("d-" + UUID.randomUUID(), jobId, 7L, runnerId));
   }
 
-  /** One record of every Avro type (three signals: net, process, file), each with its topic. */
+  /**
+   * One record of every Avro type (three signals: net, process, file; two provider events: a
+   * lifecycle kind and a quarantine step), each with its topic.
+   */
   public List<Sample> all() {
     return List.of(
         new Sample(Topics.WORKFLOW_JOB, workflowJob()),
@@ -71,7 +74,10 @@ public final class Samples {
         new Sample(Topics.RUNNER_SIGNAL, signal("file.read")),
         new Sample(Topics.RUNNER_FINDING, finding()),
         new Sample(Topics.RUNNER_COMMAND, command()),
-        new Sample(Topics.CREDENTIAL_AUDIT, credential()));
+        new Sample(Topics.CREDENTIAL_AUDIT, credential()),
+        new Sample(Topics.RUNNER_PROVIDER_EVENT, providerEvent(ProviderEventKind.PROVISIONED)),
+        new Sample(
+            Topics.RUNNER_PROVIDER_EVENT, quarantineStep("network-cut", "network cut", "APPLIED")));
   }
 
   public WorkflowJobEvent workflowJob() {

@@ -48,7 +48,7 @@ class NormalisersTest {
   @Test
   void everyEventHasTheRequiredAttributesOfItsShippedClassDefinition() throws Exception {
     List<NormalisedEvent> events = all();
-    assertThat(events).hasSize(14);
+    assertThat(events).hasSize(16);
     for (NormalisedEvent e : events) {
       assertThat(OcsfDefinitions.violations(e.ocsf())).as(e.ocsf().toString()).isEmpty();
       assertThat(e.ocsf().at("/metadata/product/name").asText()).isEqualTo("RunnerGuard");
