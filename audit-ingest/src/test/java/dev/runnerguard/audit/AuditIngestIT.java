@@ -65,6 +65,13 @@ class AuditIngestIT {
   private static final long JOB = 900_000L + (System.nanoTime() % 100_000);
   private static final Samples SAMPLES = new Samples(RUNNER, JOB);
   private static final List<Samples.Sample> RECORDS = SAMPLES.all();
+
+  /** Provider events that are consumed but not stored (periodic): counted only. */
+  private static final List<dev.runnerguard.schemas.avro.ProviderEvent> NOT_STORED =
+      List.of(
+          SAMPLES.providerEvent(dev.runnerguard.schemas.avro.ProviderEventKind.INVENTORY),
+          SAMPLES.providerEvent(dev.runnerguard.schemas.avro.ProviderEventKind.TICK));
+
   private static final String FALCO_UUID = UUID.randomUUID().toString();
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -93,6 +100,13 @@ class AuditIngestIT {
 
   private void produceAll() throws Exception {
     try (KafkaProducer<String, byte[]> p = producer()) {
+      // before the provider samples, on their partition (same key): processed before they are
+      for (var e : NOT_STORED) {
+        p.send(
+                new ProducerRecord<>(
+                    Topics.RUNNER_PROVIDER_EVENT.topicName(), e.getRunnerId(), encode(e)))
+            .get();
+      }
       for (Samples.Sample s : RECORDS) {
         p.send(new ProducerRecord<>(s.topic().topicName(), RUNNER, encode(s.record()))).get();
       }
@@ -155,7 +169,7 @@ class AuditIngestIT {
   void everyRecordTypeIsStoredNormalisedChainedAndForwarded() throws Exception {
     produceAll();
     Set<String> ids = allIds();
-    await("all 13 events stored", Duration.ofSeconds(90), stored(ids));
+    await("all 15 events stored", Duration.ofSeconds(90), stored(ids));
 
     Map<String, Integer> classes = new HashMap<>();
     try (Connection c = dataSource.getConnection();
@@ -175,12 +189,41 @@ class AuditIngestIT {
     assertThat(new HashSet<>(classes.values()))
         .containsExactlyInAnyOrder(1001, 1007, 2004, 3004, 4001, 6003);
 
+    // runner.provider-event: both samples stored as Entity Management on the runner and its job,
+    // the periodic kinds (sent first, on the same partition) consumed but not stored
+    Set<String> providerIds = new HashSet<>();
+    RECORDS.stream()
+        .filter(s -> s.topic() == Topics.RUNNER_PROVIDER_EVENT)
+        .forEach(s -> providerIds.add(eventId(s.record())));
+    assertThat(providerIds).hasSize(2);
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT class_uid, runner_id, job_id, topic, ocsf->>'activity_name'"
+                    + " FROM audit_event WHERE event_id = ANY(?)")) {
+      ps.setArray(1, c.createArrayOf("text", providerIds.toArray()));
+      Set<String> activities = new HashSet<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          assertThat(rs.getInt(1)).isEqualTo(3004);
+          assertThat(rs.getString(2)).isEqualTo(RUNNER);
+          assertThat(rs.getLong(3)).isEqualTo(JOB);
+          assertThat(rs.getString(4)).isEqualTo(Topics.RUNNER_PROVIDER_EVENT.topicName());
+          activities.add(rs.getString(5));
+        }
+      }
+      assertThat(activities).containsExactlyInAnyOrder("Create", "Network Cut");
+    }
+    Set<String> notStoredIds = new HashSet<>();
+    NOT_STORED.forEach(e -> notStoredIds.add(e.getMetadata().getEventId()));
+    assertThat(storedCounts(notStoredIds)).isEmpty();
+
     given()
         .get("/api/v1/audit/verify")
         .then()
         .statusCode(200)
         .body("ok", equalTo(true))
-        .body("checked", greaterThanOrEqualTo(13))
+        .body("checked", greaterThanOrEqualTo(15))
         .body("firstBroken", equalTo(null));
 
     Set<String> onTopic = new HashSet<>();
@@ -208,7 +251,9 @@ class AuditIngestIT {
         .then()
         .statusCode(200)
         .body(containsString("runnerguard_audit_events_stored_total"))
-        .body(containsString("runnerguard_audit_sink_lag"));
+        .body(containsString("runnerguard_audit_sink_lag"))
+        .body(containsString("runnerguard_audit_provider_events_skipped_total{kind=\"INVENTORY\""))
+        .body(containsString("runnerguard_audit_provider_events_skipped_total{kind=\"TICK\""));
   }
 
   @Test
@@ -224,7 +269,7 @@ class AuditIngestIT {
     await("marker stored", Duration.ofSeconds(60), stored(Set.of(eventId(marker))));
     // other channels run on their own; give them the same time the marker took, then check
     Thread.sleep(3000);
-    assertThat(storedCounts(allIds()).values()).allMatch(n -> n == 1).hasSize(13);
+    assertThat(storedCounts(allIds()).values()).allMatch(n -> n == 1).hasSize(15);
     given().get("/api/v1/audit/verify").then().statusCode(200).body("ok", equalTo(true));
     given()
         .accept("text/plain")
@@ -237,9 +282,21 @@ class AuditIngestIT {
   @Order(3)
   void poisonRecordsAreDeadLetteredStoredAsSuchAndConsumptionGoesOn() throws Exception {
     byte[] garbage = ("not avro " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
+    byte[] providerGarbage =
+        ("not a provider event " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
     var after = SAMPLES.lifecycle(dev.runnerguard.schemas.avro.RunnerState.COMPLETED);
+    var providerAfter =
+        SAMPLES.providerEvent(dev.runnerguard.schemas.avro.ProviderEventKind.DESTROYED);
     try (KafkaProducer<String, byte[]> p = producer()) {
       p.send(new ProducerRecord<>(Topics.RUNNER_LIFECYCLE.topicName(), RUNNER, garbage)).get();
+      p.send(
+              new ProducerRecord<>(
+                  Topics.RUNNER_PROVIDER_EVENT.topicName(), RUNNER, providerGarbage))
+          .get();
+      p.send(
+              new ProducerRecord<>(
+                  Topics.RUNNER_PROVIDER_EVENT.topicName(), RUNNER, encode(providerAfter)))
+          .get();
       p.send(
               new ProducerRecord<>(
                   Topics.FALCO_EVENTS.topicName(),
@@ -249,10 +306,38 @@ class AuditIngestIT {
       p.send(new ProducerRecord<>(Topics.RUNNER_LIFECYCLE.topicName(), RUNNER, encode(after)))
           .get();
     }
-    await("record after the poison stored", Duration.ofSeconds(60), stored(Set.of(eventId(after))));
+    await(
+        "records after the poison stored",
+        Duration.ofSeconds(60),
+        stored(Set.of(eventId(after), eventId(providerAfter))));
 
-    String dlt = ConsumingChannel.AUDIT_RUNNER_LIFECYCLE.deadLetterTopic();
-    String encoded = java.util.Base64.getEncoder().encodeToString(garbage);
+    awaitDeadLettered(ConsumingChannel.AUDIT_RUNNER_LIFECYCLE.deadLetterTopic(), garbage);
+    assertThat(ConsumingChannel.AUDIT_RUNNER_PROVIDER_EVENT.deadLetterTopic())
+        .isEqualTo("runner.provider-event.dlt.audit-runner-provider-event");
+    awaitDeadLettered(
+        ConsumingChannel.AUDIT_RUNNER_PROVIDER_EVENT.deadLetterTopic(), providerGarbage);
+    await(
+        "bad falco JSON dead-lettered",
+        Duration.ofSeconds(90),
+        () -> {
+          try (Connection c = dataSource.getConnection();
+              PreparedStatement ps =
+                  c.prepareStatement(
+                      "SELECT count(*) FROM audit_event WHERE dead_lettered AND topic = ?")) {
+            ps.setString(1, ConsumingChannel.AUDIT_FALCO_EVENTS.deadLetterTopic());
+            try (ResultSet rs = ps.executeQuery()) {
+              return rs.next() && rs.getInt(1) >= 1;
+            }
+          } catch (SQLException e) {
+            return false;
+          }
+        });
+    given().get("/api/v1/audit/verify").then().statusCode(200).body("ok", equalTo(true));
+  }
+
+  /** Waits until the poison record is stored, once, as a dead-lettered event from its topic. */
+  private void awaitDeadLettered(String dlt, byte[] poison) throws InterruptedException {
+    String encoded = java.util.Base64.getEncoder().encodeToString(poison);
     await(
         "poison stored as a dead-lettered event from " + dlt,
         Duration.ofSeconds(90),
@@ -271,23 +356,6 @@ class AuditIngestIT {
             return false;
           }
         });
-    await(
-        "bad falco JSON dead-lettered",
-        Duration.ofSeconds(90),
-        () -> {
-          try (Connection c = dataSource.getConnection();
-              PreparedStatement ps =
-                  c.prepareStatement(
-                      "SELECT count(*) FROM audit_event WHERE dead_lettered AND topic = ?")) {
-            ps.setString(1, ConsumingChannel.AUDIT_FALCO_EVENTS.deadLetterTopic());
-            try (ResultSet rs = ps.executeQuery()) {
-              return rs.next() && rs.getInt(1) >= 1;
-            }
-          } catch (SQLException e) {
-            return false;
-          }
-        });
-    given().get("/api/v1/audit/verify").then().statusCode(200).body("ok", equalTo(true));
   }
 
   @Test

@@ -16,6 +16,8 @@ import dev.runnerguard.schemas.avro.GitHubWebhookEvent;
 import dev.runnerguard.schemas.avro.Isolation;
 import dev.runnerguard.schemas.avro.NetworkInfo;
 import dev.runnerguard.schemas.avro.ProcessInfo;
+import dev.runnerguard.schemas.avro.ProviderEvent;
+import dev.runnerguard.schemas.avro.ProviderEventKind;
 import dev.runnerguard.schemas.avro.RunnerCommand;
 import dev.runnerguard.schemas.avro.RunnerLifecycleEvent;
 import dev.runnerguard.schemas.avro.RunnerSpec;
@@ -55,7 +57,10 @@ public final class Samples {
         EventMetadataFactory.correlation("d-" + UUID.randomUUID(), jobId, 7L, runnerId));
   }
 
-  /** One record of every Avro type (three signals: net, process, file), each with its topic. */
+  /**
+   * One record of every Avro type (three signals: net, process, file; two provider events: a
+   * lifecycle kind and a quarantine step), each with its topic.
+   */
   public List<Sample> all() {
     return List.of(
         new Sample(Topics.WORKFLOW_JOB, workflowJob()),
@@ -69,7 +74,10 @@ public final class Samples {
         new Sample(Topics.RUNNER_SIGNAL, signal("file.read")),
         new Sample(Topics.RUNNER_FINDING, finding()),
         new Sample(Topics.RUNNER_COMMAND, command()),
-        new Sample(Topics.CREDENTIAL_AUDIT, credential()));
+        new Sample(Topics.CREDENTIAL_AUDIT, credential()),
+        new Sample(Topics.RUNNER_PROVIDER_EVENT, providerEvent(ProviderEventKind.PROVISIONED)),
+        new Sample(
+            Topics.RUNNER_PROVIDER_EVENT, quarantineStep("network-cut", "network cut", "APPLIED")));
   }
 
   public WorkflowJobEvent workflowJob() {
@@ -215,6 +223,82 @@ public final class Samples {
         .setRunnerId(runnerId)
         .setJobId(jobId)
         .build();
+  }
+
+  /**
+   * A provider event of a kind, with what runner-orchestrator puts in it for that kind (detail,
+   * attributes, durations; see ActionExecutor, Reconciler, RunnerProcessor, SignalBridge).
+   */
+  public ProviderEvent providerEvent(ProviderEventKind kind) {
+    ProviderEvent.Builder b =
+        ProviderEvent.newBuilder()
+            .setMetadata(metadata())
+            .setRunnerId(runnerId)
+            .setKind(kind)
+            .setProvider("local-sandbox")
+            .setJobId(jobId);
+    switch (kind) {
+      case PROVISIONED ->
+          b.setDurations(Map.of("jitMint", 35L, "providerCreate", 120L))
+              .setAttributes(
+                  Map.of(
+                      "githubRunnerId", "77",
+                      "org", "acme",
+                      "createCalledAtMicros", "1746094530123000"));
+      case PROVISION_FAILED ->
+          b.setRetriable(true)
+              .setDetail("JIT config: token-service answered 503")
+              .setAttributes(Map.of("retryAfterMillis", "2000"));
+      case EXITED ->
+          b.setDetail("runner program exited with code 0").setAttributes(Map.of("exitCode", "0"));
+      case NOT_FOUND -> b.setDetail("no sandbox " + runnerId);
+      case DESTROYED -> b.setDurations(Map.of("destroy", 40L));
+      case DESTROY_FAILED ->
+          b.setRetriable(true).setDetail("local-sandbox " + runnerId + " destroy: device busy");
+      case QUARANTINE_STEP -> {
+        return quarantineStep("network-cut", "network cut", "APPLIED");
+      }
+      case QUARANTINE_DONE ->
+          b.setDetail("nested runner agent")
+              .setDurations(Map.of("networkCut", 12L, "quarantineTotal", 900L))
+              .setAttributes(Map.of("evidenceDir", "/var/lib/runnerguard/evidence/" + runnerId));
+      case INVENTORY ->
+          b.setJobId(null).setAttributes(Map.of("source", "provider", "providerStatus", "RUNNING"));
+      case JOB_TAKEN ->
+          b.setAttributes(Map.of("takenBy", runnerId + "-other", "takenByClass", "private-linux"));
+      case JOB_STATUS -> b.setAttributes(Map.of("status", "in_progress"));
+      default -> {}
+    }
+    return b.build();
+  }
+
+  /** A QUARANTINE_STEP provider event as ActionExecutor reports it. */
+  public ProviderEvent quarantineStep(String step, String label, String outcome) {
+    return ProviderEvent.newBuilder()
+        .setMetadata(metadata())
+        .setRunnerId(runnerId)
+        .setKind(ProviderEventKind.QUARANTINE_STEP)
+        .setProvider("local-sandbox")
+        .setJobId(jobId)
+        .setDetail(label + ": " + outcome)
+        .setDurations(Map.of(camel(step), 12L, "sinceQuarantine", 80L))
+        .setAttributes(Map.of("step", step, "outcome", outcome))
+        .build();
+  }
+
+  /** {@code network-cut} → {@code networkCut}, as ActionExecutor names a step's duration. */
+  private static String camel(String step) {
+    StringBuilder b = new StringBuilder();
+    boolean upper = false;
+    for (char c : step.toCharArray()) {
+      if (c == '-') {
+        upper = true;
+      } else {
+        b.append(upper ? Character.toUpperCase(c) : c);
+        upper = false;
+      }
+    }
+    return b.toString();
   }
 
   /** A falcosidekick alert naming the runner in a custom field. */

@@ -25,7 +25,7 @@ public enum ConsumingChannel {
   ORCHESTRATOR_COMMAND(Topics.RUNNER_COMMAND, "orchestrator-command"),
   /**
    * audit-ingest: every platform topic, normalised to OCSF and chained. One logical channel per
-   * topic (its dead-letter topic and metrics tag); all eleven are read by one SmallRye channel,
+   * topic (its dead-letter topic and metrics tag); all twelve are read by one SmallRye channel,
    * {@code audit-platform}, with one consumer.
    */
   AUDIT_WORKFLOW_JOB(Topics.WORKFLOW_JOB, "audit-workflow-job"),
@@ -38,6 +38,7 @@ public enum ConsumingChannel {
   AUDIT_RUNNER_FINDING(Topics.RUNNER_FINDING, "audit-runner-finding"),
   AUDIT_RUNNER_COMMAND(Topics.RUNNER_COMMAND, "audit-runner-command"),
   AUDIT_CREDENTIAL_AUDIT(Topics.CREDENTIAL_AUDIT, "audit-credential-audit"),
+  AUDIT_RUNNER_PROVIDER_EVENT(Topics.RUNNER_PROVIDER_EVENT, "audit-runner-provider-event"),
   AUDIT_FALCO_EVENTS(Topics.FALCO_EVENTS, "audit-falco-events");
 
   private final Topics topic;

@@ -31,7 +31,7 @@ import org.jboss.logging.Logger;
  * SmallRye's {@code dead-letter-queue} strategy writes ({@code dead-letter-reason}, {@code
  * dead-letter-topic}, {@code dead-letter-partition}, {@code dead-letter-offset}), and waits for the
  * broker's acknowledgement so the batch's offsets are committed only after the poison record is
- * safe. (Batch consumption cannot nack one record of a batch, and the platform channel reads eleven
+ * safe. (Batch consumption cannot nack one record of a batch, and the platform channel reads twelve
  * topics while SmallRye's strategy has one dead-letter topic per channel, hence this producer.)
  *
  * <p>Errors: a retriable Kafka error (broker down, leader moving, no answer within the producer's

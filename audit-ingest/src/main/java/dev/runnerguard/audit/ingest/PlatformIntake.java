@@ -31,6 +31,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
@@ -342,7 +343,10 @@ public class PlatformIntake {
     for (ConsumerRecord<String, byte[]> r : records) {
       ConsumingChannel channel = channelOf(r.topic());
       try {
-        chunk.add(normalise(channel.topic(), r));
+        NormalisedEvent event = normalise(channel.topic(), r, this::notStored);
+        if (event != null) {
+          chunk.add(event);
+        }
       } catch (UndecodableRecordException | IllegalArgumentException e) {
         deadLetter(channel, r, e.getMessage());
       } catch (RuntimeException e) {
@@ -388,12 +392,25 @@ public class PlatformIntake {
   }
 
   /**
+   * Counts a record consumed but not stored: a periodic provider event (INVENTORY, TICK; {@link
+   * OcsfNormalisers#notStored}), counter {@code runnerguard_audit_provider_events_skipped_total}
+   * tagged with the kind.
+   */
+  private void notStored(String kind) {
+    registry.counter("runnerguard.audit.provider_events.skipped", "kind", kind).increment();
+  }
+
+  /**
    * Decodes and normalises one record.
    *
+   * @param notStored told the reason (a provider event's kind) when the record is consumed but not
+   *     stored ({@link OcsfNormalisers#notStored}); null is returned then
+   * @return the event, or null for a record that is not stored
    * @throws UndecodableRecordException for poison records
    * @throws IllegalArgumentException for records no normaliser can take
    */
-  static NormalisedEvent normalise(Topics topic, ConsumerRecord<String, byte[]> r) {
+  static NormalisedEvent normalise(
+      Topics topic, ConsumerRecord<String, byte[]> r, Consumer<String> notStored) {
     SourcePosition pos = new SourcePosition(r.topic(), r.partition(), r.offset());
     if (topic == Topics.FALCO_EVENTS) {
       JsonNode json;
@@ -417,6 +434,11 @@ public class PlatformIntake {
         Schemas.valueType(topic)
             .orElseThrow(() -> new IllegalArgumentException("no value type for " + topic));
     var record = EventCodec.of(type).decode(r.topic(), r.partition(), r.offset(), r.value());
+    String skipped = OcsfNormalisers.notStored(record);
+    if (skipped != null) {
+      notStored.accept(skipped);
+      return null;
+    }
     return OcsfNormalisers.normalise(record, pos);
   }
 

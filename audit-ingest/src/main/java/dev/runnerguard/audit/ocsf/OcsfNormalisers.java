@@ -6,6 +6,7 @@ import dev.runnerguard.schemas.avro.CredentialAuditEvent;
 import dev.runnerguard.schemas.avro.DeliveryReceipt;
 import dev.runnerguard.schemas.avro.Finding;
 import dev.runnerguard.schemas.avro.GitHubWebhookEvent;
+import dev.runnerguard.schemas.avro.ProviderEvent;
 import dev.runnerguard.schemas.avro.RunnerCommand;
 import dev.runnerguard.schemas.avro.RunnerLifecycleEvent;
 import dev.runnerguard.schemas.avro.SecuritySignal;
@@ -37,6 +38,8 @@ public final class OcsfNormalisers {
       return EntityManagementNormaliser.normalise(e, pos);
     } else if (record instanceof RunnerCommand e) {
       return RemediationActivityNormaliser.normalise(e, pos);
+    } else if (record instanceof ProviderEvent e) {
+      return ProviderEventNormaliser.normalise(e, pos);
     } else if (record instanceof Finding e) {
       return DetectionFindingNormaliser.normalise(e, pos);
     } else if (record instanceof SecuritySignal s) {
@@ -49,6 +52,18 @@ public final class OcsfNormalisers {
     }
     throw new IllegalArgumentException(
         "no OCSF normaliser for " + record.getClass().getSimpleName() + " at " + pos);
+  }
+
+  /**
+   * Why a decoded record is consumed but not stored, or null when it is stored: the kind of a
+   * provider event that is only counted (INVENTORY, TICK: {@link ProviderEventNormaliser#stored}).
+   * Every record can still be {@link #normalise normalised}.
+   */
+  public static String notStored(SpecificRecord record) {
+    if (record instanceof ProviderEvent e && !ProviderEventNormaliser.stored(e.getKind())) {
+      return e.getKind().name();
+    }
+    return null;
   }
 
   /** Whether a topic is consumed by audit-ingest (every platform topic but audit.ocsf). */

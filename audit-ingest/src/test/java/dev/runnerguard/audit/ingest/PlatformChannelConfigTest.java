@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.runnerguard.schemas.ConsumingChannel;
+import dev.runnerguard.schemas.Topics;
 import java.io.InputStream;
 import java.util.Arrays;
 import java.util.Properties;
@@ -37,6 +38,13 @@ class PlatformChannelConfigTest {
             .collect(Collectors.toSet());
 
     assertThat(configured).isEqualTo(declared).isEqualTo(PlatformIntake.CHANNELS.keySet());
+    // "every platform topic": each topic of Topics but the one audit-ingest writes
+    assertThat(configured)
+        .isEqualTo(
+            Arrays.stream(Topics.values())
+                .filter(t -> t != Topics.AUDIT_OCSF)
+                .map(Topics::topicName)
+                .collect(Collectors.toSet()));
   }
 
   @Test
@@ -47,6 +55,8 @@ class PlatformChannelConfigTest {
         .isEqualTo("runner.lifecycle.dlt.audit-runner-lifecycle");
     assertThat(PlatformIntake.channelOf("falco.events"))
         .isEqualTo(ConsumingChannel.AUDIT_FALCO_EVENTS);
+    assertThat(PlatformIntake.channelOf("runner.provider-event").deadLetterTopic())
+        .isEqualTo("runner.provider-event.dlt.audit-runner-provider-event");
   }
 
   @Test

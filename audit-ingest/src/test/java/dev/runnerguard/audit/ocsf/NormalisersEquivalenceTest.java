@@ -24,6 +24,8 @@ import dev.runnerguard.schemas.avro.Isolation;
 import dev.runnerguard.schemas.avro.NetworkInfo;
 import dev.runnerguard.schemas.avro.ProcessInfo;
 import dev.runnerguard.schemas.avro.ProducerInfo;
+import dev.runnerguard.schemas.avro.ProviderEvent;
+import dev.runnerguard.schemas.avro.ProviderEventKind;
 import dev.runnerguard.schemas.avro.RunnerCommand;
 import dev.runnerguard.schemas.avro.RunnerLifecycleEvent;
 import dev.runnerguard.schemas.avro.RunnerSpec;
@@ -91,6 +93,23 @@ class NormalisersEquivalenceTest {
     }
     for (RunnerState state : RunnerState.values()) {
       assertSame(samples.lifecycle(state), new SourcePosition("runner.lifecycle", 0, 1));
+    }
+    SourcePosition pp = new SourcePosition("runner.provider-event", 2, 3);
+    for (ProviderEventKind kind : ProviderEventKind.values()) {
+      assertSame(samples.providerEvent(kind), pp);
+    }
+    for (String step :
+        List.of(
+            "network-cut",
+            "frozen",
+            "evidence-captured",
+            "evidence-failed",
+            "deregistered",
+            "credentials-revoked",
+            "destroyed",
+            "other")) {
+      assertSame(samples.quarantineStep(step, step, "APPLIED"), pp);
+      assertSame(samples.quarantineStep(step, step, "failed: x"), pp);
     }
     for (String kind :
         List.of(
@@ -442,6 +461,25 @@ class NormalisersEquivalenceTest {
           .build();
     }
 
+    /** Attributes of a provider event: random, sometimes a known or odd step and outcome. */
+    Map<String, String> providerAttributes() {
+      Map<String, String> m = strings();
+      String[] steps = {
+        "network-cut", "frozen", "evidence-captured", "evidence-failed", "destroyed"
+      };
+      if (r.nextBoolean()) {
+        m.put("step", r.nextBoolean() ? pick(steps) : text());
+      }
+      if (r.nextBoolean()) {
+        String[] outcomes = {"APPLIED", "NOOP", "failed: " + text(), "failed", text()};
+        m.put("outcome", pick(outcomes));
+      }
+      if (r.nextInt(4) == 0) {
+        m.put(r.nextBoolean() ? "token" : "x" + text(), "ghs_" + "A".repeat(36) + text());
+      }
+      return m;
+    }
+
     String kind() {
       String[] kinds = {
         "net.connect",
@@ -611,6 +649,18 @@ class NormalisersEquivalenceTest {
               .setPermissions(strings())
               .setRequestedBy(nullable(this::text))
               .setReason(nullable(this::text))
+              .build());
+      out.add(
+          ProviderEvent.newBuilder()
+              .setMetadata(meta())
+              .setRunnerId(text())
+              .setKind(pick(ProviderEventKind.values()))
+              .setProvider(text())
+              .setRetriable(r.nextBoolean())
+              .setDetail(nullable(() -> r.nextInt(4) == 0 ? text() + " --token " + text() : text()))
+              .setJobId(nullable(this::anyLong))
+              .setDurations(longs())
+              .setAttributes(providerAttributes())
               .build());
       out.add(
           AdmissionDecision.newBuilder()

@@ -8,6 +8,7 @@ import dev.runnerguard.schemas.avro.CredentialAuditEvent;
 import dev.runnerguard.schemas.avro.DeliveryReceipt;
 import dev.runnerguard.schemas.avro.Finding;
 import dev.runnerguard.schemas.avro.GitHubWebhookEvent;
+import dev.runnerguard.schemas.avro.ProviderEvent;
 import dev.runnerguard.schemas.avro.RunnerCommand;
 import dev.runnerguard.schemas.avro.RunnerLifecycleEvent;
 import dev.runnerguard.schemas.avro.SecuritySignal;
@@ -45,6 +46,8 @@ public final class OcsfNormalisers {
       return EntityManagementNormaliser.normalise(e, pos);
     } else if (record instanceof RunnerCommand e) {
       return RemediationActivityNormaliser.normalise(e, pos);
+    } else if (record instanceof ProviderEvent e) {
+      return ProviderEventNormaliser.normalise(e, pos);
     } else if (record instanceof Finding e) {
       return DetectionFindingNormaliser.normalise(e, pos);
     } else if (record instanceof SecuritySignal s) {
