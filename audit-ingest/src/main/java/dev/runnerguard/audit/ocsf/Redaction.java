@@ -1,5 +1,6 @@
 package dev.runnerguard.audit.ocsf;
 
+import dev.runnerguard.support.CredentialRedaction;
 import java.util.regex.Pattern;
 
 /**
@@ -11,27 +12,16 @@ import java.util.regex.Pattern;
  *
  * <p>Removes: {@code --token X} style flags, {@code NAME_TOKEN=X} / {@code secret: X} assignments,
  * GitHub token formats ({@code ghp_}, {@code ghs_}, …, {@code github_pat_}), AWS access key ids,
- * {@code Authorization:} values, URL user-info, and long base64 runs (a JIT config is base64 JSON
- * of over a kilobyte). The same rules as policy-service's redaction of findings, plus the base64
- * runs; no length bound (the chain keeps what the producer said, minus secrets). Pure.
+ * {@code Authorization:} values, URL user-info ({@link CredentialRedaction}, the rules
+ * policy-service's redaction of findings uses too), and long base64 runs (a JIT config is base64
+ * JSON of over a kilobyte); no length bound (the chain keeps what the producer said, minus
+ * secrets). Pure.
  */
 public final class Redaction {
 
   /** What a removed credential is replaced with. */
-  public static final String REDACTED = "[REDACTED]";
+  public static final String REDACTED = CredentialRedaction.REDACTED;
 
-  private static final Pattern FLAG =
-      Pattern.compile(
-          "(?i)(--?(?:token|pat|password|passwd|secret|api-?key|access-?key|auth)[= ]+)(\"[^\"]*\"|'[^']*'|\\S+)");
-  private static final Pattern ASSIGN =
-      Pattern.compile(
-          "(?i)\\b([A-Z0-9_]*(?:TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY)[A-Z0-9_]*\\s*[=:]\\s*)(\"[^\"]*\"|'[^']*'|\\S+)");
-  private static final Pattern GH =
-      Pattern.compile(
-          "\\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|AKIA[0-9A-Z]{16})\\b");
-  private static final Pattern AUTH = Pattern.compile("(?i)(authorization:\\s*)(\\S+\\s+)?\\S+");
-  private static final Pattern USERINFO =
-      Pattern.compile("(?i)(\\b[a-z][a-z0-9+.-]*://)[^/@\\s]+@");
   private static final Pattern BASE64_RUN = Pattern.compile("[A-Za-z0-9+/_-]{200,}={0,2}");
 
   /** Attribute names whose value is a credential whatever it looks like. */
@@ -46,12 +36,7 @@ public final class Redaction {
     if (text == null || text.isEmpty()) {
       return text;
     }
-    String s = FLAG.matcher(text).replaceAll("$1" + REDACTED);
-    s = ASSIGN.matcher(s).replaceAll("$1" + REDACTED);
-    s = GH.matcher(s).replaceAll(REDACTED);
-    s = AUTH.matcher(s).replaceAll("$1" + REDACTED);
-    s = USERINFO.matcher(s).replaceAll("$1" + REDACTED + "@");
-    return BASE64_RUN.matcher(s).replaceAll(REDACTED);
+    return BASE64_RUN.matcher(CredentialRedaction.redact(text)).replaceAll(REDACTED);
   }
 
   /**

@@ -40,15 +40,7 @@ class DeadLetterProducerTest {
 
   @Test
   void aRetriableFailureIsRetriedUntilTheBrokerTakesTheRecord() throws Exception {
-    CompletableFuture<Void> sent =
-        CompletableFuture.runAsync(
-            () -> {
-              try {
-                producer.send(DLT, poison(), "not Avro");
-              } catch (Exception e) {
-                throw new IllegalStateException(e);
-              }
-            });
+    CompletableFuture<Void> sent = sendAsync();
     awaitSends(1);
     assertThat(broker.errorNext(new NetworkException("broker gone"))).isTrue();
     awaitSends(2);
@@ -73,23 +65,27 @@ class DeadLetterProducerTest {
 
   @Test
   void aPermanentFailureIsThrownNotRetried() throws Exception {
-    CompletableFuture<Void> sent =
-        CompletableFuture.runAsync(
-            () -> {
-              try {
-                producer.send(DLT, poison(), "not Avro");
-              } catch (ExecutionException e) {
-                throw new IllegalStateException(e.getCause());
-              } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-              }
-            });
+    CompletableFuture<Void> sent = sendAsync();
     awaitSends(1);
     broker.errorNext(new RecordTooLargeException("too large"));
 
     assertThatThrownBy(sent::join).hasRootCauseInstanceOf(RecordTooLargeException.class);
     assertThat(broker.history()).hasSize(1);
     assertThat(registry.get("runnerguard.audit.dead_letters.retries").counter().count()).isZero();
+  }
+
+  /** Sends the poison record on another thread (send blocks until the broker answers). */
+  private CompletableFuture<Void> sendAsync() {
+    return CompletableFuture.runAsync(
+        () -> {
+          try {
+            producer.send(DLT, poison(), "not Avro");
+          } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+          } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+        });
   }
 
   private void awaitSends(int n) throws InterruptedException {
