@@ -6,7 +6,9 @@ import dev.runnerguard.schemas.avro.RunnerState;
 
 /**
  * {@code runner.lifecycle} → OCSF Entity Management (3004): the runner is the managed entity;
- * REQUESTED is Create, DESTROYED is Delete, every other transition is Update.
+ * REQUESTED is Create, DESTROYED is Delete, every other transition is Update. The reason and the
+ * attribute values are {@link Redaction redacted}: the orchestrator copies provider errors and
+ * quarantine-step details into them, and the chain could never drop a secret that got in.
  */
 public final class EntityManagementNormaliser {
 
@@ -43,10 +45,10 @@ public final class EntityManagementNormaliser {
     w.beginObject("actor")
         .field("app_name", e.getMetadata().getProducer().getService())
         .endObject();
-    w.fieldIfNotNull("comment", e.getReason());
+    w.fieldIfNotNull("comment", Redaction.redact(e.getReason()));
     w.beginObject("entity");
     w.beginObject("data");
-    Ocsf.stringMap(w, "attributes", e.getAttributes());
+    Ocsf.redactedStringMap(w, "attributes", e.getAttributes());
     Ocsf.stringMap(w, "durations_ms", e.getDurations());
     w.fieldIfNotNull("policy_version", e.getPolicyVersion());
     w.fieldIfNotNull(

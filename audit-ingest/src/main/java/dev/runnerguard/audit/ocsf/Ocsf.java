@@ -233,6 +233,19 @@ public final class Ocsf {
   }
 
   /**
+   * Writes a string map with every value {@link Redaction#redactAttribute redacted}: for maps a
+   * producer fills with free text (lifecycle and provider attributes).
+   */
+  static void redactedStringMap(CanonicalWriter w, String key, Map<? extends CharSequence, ?> map) {
+    w.beginObject(key);
+    for (Map.Entry<? extends CharSequence, ?> en : map.entrySet()) {
+      String name = en.getKey().toString();
+      w.field(name, Redaction.redactAttribute(name, String.valueOf(en.getValue())));
+    }
+    w.endObject();
+  }
+
+  /**
    * Writes the fields of a managed entity / resource object naming a RunnerGuard runner into the
    * open object.
    */

@@ -96,6 +96,25 @@ class NormalisersTest {
   }
 
   @Test
+  void aLifecycleReasonAndAttributesAreStoredWithoutCredentials() {
+    String pat = "ghs_" + "b".repeat(36);
+    var e = samples.lifecycle(RunnerState.FAILED);
+    e.setReason("provision failed: ./config.sh --token AAAA1234 --url https://github.test " + pat);
+    e.setAttributes(
+        Map.of("jitConfig", "eyJhbGciOi", "step", "network-cut", "log", "GITHUB_TOKEN=s3cr3t ok"));
+    ObjectNode o = EntityManagementNormaliser.normalise(e, pos).ocsf();
+
+    assertThat(o.toString()).doesNotContain("AAAA1234", pat, "eyJhbGciOi", "s3cr3t");
+    assertThat(o.get("comment").asText())
+        .isEqualTo(
+            "provision failed: ./config.sh --token [REDACTED] --url https://github.test [REDACTED]");
+    assertThat(o.at("/entity/data/attributes/step").asText()).isEqualTo("network-cut");
+    assertThat(o.at("/entity/data/attributes/jitConfig").asText()).isEqualTo("[REDACTED]");
+    assertThat(o.at("/entity/data/attributes/log").asText())
+        .isEqualTo("GITHUB_TOKEN=[REDACTED] ok");
+  }
+
+  @Test
   void githubAndCredentialEventsAreApiActivity() {
     ObjectNode job = ApiActivityNormaliser.normalise(samples.workflowJob(), pos).ocsf();
     assertThat(job.get("class_uid").asInt()).isEqualTo(6003);

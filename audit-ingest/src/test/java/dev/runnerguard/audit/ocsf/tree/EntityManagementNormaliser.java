@@ -2,9 +2,12 @@ package dev.runnerguard.audit.ocsf.tree;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runnerguard.audit.ocsf.NormalisedEvent;
+import dev.runnerguard.audit.ocsf.Redaction;
 import dev.runnerguard.audit.ocsf.SourcePosition;
 import dev.runnerguard.schemas.avro.RunnerLifecycleEvent;
 import dev.runnerguard.schemas.avro.RunnerState;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * THE REFERENCE (test only): the tree-building normaliser as it was before the normalisers wrote
@@ -55,10 +58,16 @@ public final class EntityManagementNormaliser {
     data.put("provider", e.getProvider());
     Ocsf.putIfNotNull(data, "policy_version", e.getPolicyVersion());
     data.set("durations_ms", Ocsf.stringMap(e.getDurations()));
-    data.set("attributes", Ocsf.stringMap(e.getAttributes()));
+    Map<String, String> attributes = new LinkedHashMap<>();
+    e.getAttributes()
+        .forEach(
+            (k, v) ->
+                attributes.put(
+                    k.toString(), Redaction.redactAttribute(k.toString(), String.valueOf(v))));
+    data.set("attributes", Ocsf.stringMap(attributes));
     o.set("entity", entity);
     o.put("message", "runner " + e.getRunnerId() + " is " + state.name());
-    Ocsf.putIfNotNull(o, "comment", e.getReason());
+    Ocsf.putIfNotNull(o, "comment", Redaction.redact(e.getReason()));
     o.putObject("actor").put("app_name", e.getMetadata().getProducer().getService());
     Ocsf.platformMetadata(o, e.getMetadata(), pos);
     return new NormalisedEvent(
