@@ -158,7 +158,7 @@ public final class ProviderEventNormaliser {
     w.beginObject("entity");
     if (!remediation(kind)) {
       w.beginObject("data");
-      attributes(w, e.getAttributes());
+      Ocsf.redactedStringMap(w, "attributes", e.getAttributes());
       w.field("kind", kind.name());
       w.field("provider", e.getProvider());
       w.field("retriable", e.getRetriable());
@@ -175,7 +175,7 @@ public final class ProviderEventNormaliser {
     w.beginObject("unmapped");
     if (remediation(kind)) {
       w.beginObject("remediation");
-      attributes(w, e.getAttributes());
+      Ocsf.redactedStringMap(w, "attributes", e.getAttributes());
       durations(w, e.getDurations());
       w.field("kind", kind.name());
       w.field("provider", e.getProvider());
@@ -209,15 +209,6 @@ public final class ProviderEventNormaliser {
     w.beginObject("durations_ms");
     for (Map.Entry<String, Long> en : durations.entrySet()) {
       w.field(en.getKey(), en.getValue());
-    }
-    w.endObject();
-  }
-
-  /** Writes {@code attributes}: every entry, values {@link Redaction#redactAttribute redacted}. */
-  private static void attributes(CanonicalWriter w, Map<String, String> attributes) {
-    w.beginObject("attributes");
-    for (Map.Entry<String, String> en : attributes.entrySet()) {
-      w.field(en.getKey(), Redaction.redactAttribute(en.getKey(), en.getValue()));
     }
     w.endObject();
   }
