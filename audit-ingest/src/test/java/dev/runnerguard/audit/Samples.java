@@ -90,7 +90,7 @@ public final class Samples {
         .setOrganization("acme")
         .setLabels(List.of("self-hosted", "linux"))
         .setJobName("build")
-        .setRawBodyGzip(ByteBuffer.wrap(new byte[] {1, 2, 3}))
+        .setRawBody(ByteBuffer.wrap(new byte[] {1, 2, 3}))
         .build();
   }
 
@@ -115,7 +115,7 @@ public final class Samples {
         .setOrganization("acme")
         .setRepositoryFullName("acme/app")
         .setRunId("workflow_run".equals(event) ? 7L : null)
-        .setRawBodyGzip(ByteBuffer.wrap(new byte[] {1}))
+        .setRawBody(ByteBuffer.wrap(new byte[] {1}))
         .build();
   }
 

@@ -287,7 +287,7 @@ public final class PolicyBenchmark {
         .setRepositoryFork(false)
         .setOrganization("acme")
         .setLabels(List.of("self-hosted", "linux"))
-        .setRawBodyGzip(ByteBuffer.wrap(body))
+        .setRawBody(ByteBuffer.wrap(body))
         .build();
   }
 

@@ -455,7 +455,7 @@ class OrchestratorStreamsIT {
             .setLabels(List.of("self-hosted"))
             .setRunnerName(runnerName)
             .setConclusion("completed".equals(action) ? "success" : null)
-            .setRawBodyGzip(ByteBuffer.allocate(0))
+            .setRawBody(ByteBuffer.allocate(0))
             .build();
     producer
         .send(

@@ -153,7 +153,7 @@ public final class SampleRecords {
           .setOrganization("acme")
           .setRepositoryFullName("acme/app")
           .setRunId(7L)
-          .setRawBodyGzip(ByteBuffer.wrap(SECRET_MARKER.getBytes(StandardCharsets.UTF_8)))
+          .setRawBody(ByteBuffer.wrap(SECRET_MARKER.getBytes(StandardCharsets.UTF_8)))
           .build();
     } else if (type == DeliveryReceipt.class) {
       return DeliveryReceipt.newBuilder()
@@ -215,7 +215,7 @@ public final class SampleRecords {
         .setStatus("queued")
         .setWorkflowName("CI")
         .setCreatedAt(T)
-        .setRawBodyGzip(
+        .setRawBody(
             ByteBuffer.wrap(
                 ("{\"token\":\"" + SECRET_MARKER + "\"}").getBytes(StandardCharsets.UTF_8)))
         .build();

@@ -5,6 +5,7 @@ import static dev.runnerguard.gateway.JsonFields.optionalText;
 import static dev.runnerguard.gateway.JsonFields.requiredId;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.runnerguard.schemas.RawBodies;
 import dev.runnerguard.schemas.avro.GitHubWebhookEvent;
 import dev.runnerguard.schemas.serde.EventMetadataFactory;
 import java.nio.ByteBuffer;
@@ -63,7 +64,8 @@ public final class GitHubEventParser {
             .setOrganization(JsonFields.organization(root))
             .setRepositoryFullName(optionalText(root.path("repository"), "full_name"))
             .setRunId(runId)
-            .setRawBodyGzip(ByteBuffer.wrap(JsonFields.gzip(body)))
+            .setRawBody(ByteBuffer.wrap(RawBodies.lz4Frame(body)))
+            .setRawBodyEncoding(RawBodies.LZ4_FRAME)
             .build();
     return new Parsed(Long.toString(key), event);
   }

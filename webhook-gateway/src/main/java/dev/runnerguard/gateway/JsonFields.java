@@ -10,9 +10,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.Arrays;
-import java.util.zip.CRC32;
-import java.util.zip.Deflater;
 
 /** Tolerant field access on GitHub payloads, shared by the parsers. Pure. */
 final class JsonFields {
@@ -162,60 +159,5 @@ final class JsonFields {
     return organization != null
         ? organization
         : optionalText(root.path("repository").path("owner"), "login");
-  }
-
-  /** gzip's member header: magic, deflate, no flags, no mtime, no extra flags, OS unknown. */
-  private static final byte[] GZIP_HEADER = {
-    0x1f, (byte) 0x8b, Deflater.DEFLATED, 0, 0, 0, 0, 0, 0, (byte) 0xff
-  };
-
-  /**
-   * One raw deflater per thread (the event loops), reset for every body. A new {@code
-   * GZIPOutputStream} per body set up and tore down zlib's native state (~256 KB) each time, which
-   * cost more than compressing a 10 KB body.
-   */
-  private static final ThreadLocal<Deflater> DEFLATER =
-      ThreadLocal.withInitial(() -> new Deflater(Deflater.BEST_SPEED, true));
-
-  /** Per-thread output buffer of {@link #gzip}, kept while at most this large. */
-  private static final int KEPT_BUFFER_BYTES = 256 * 1024;
-
-  private static final ThreadLocal<byte[]> GZIP_BUFFER =
-      ThreadLocal.withInitial(() -> new byte[64 * 1024]);
-
-  /** The body as one gzip member at the fastest level (the body is kept for audit). */
-  static byte[] gzip(byte[] body) {
-    Deflater deflater = DEFLATER.get();
-    deflater.reset();
-    deflater.setInput(body);
-    deflater.finish();
-    // deflate into the thread's buffer, so only the result is allocated per body
-    byte[] out = GZIP_BUFFER.get();
-    System.arraycopy(GZIP_HEADER, 0, out, 0, GZIP_HEADER.length);
-    int length = GZIP_HEADER.length;
-    while (!deflater.finished()) {
-      if (length >= out.length - 8) {
-        out = Arrays.copyOf(out, out.length * 2);
-      }
-      length += deflater.deflate(out, length, out.length - 8 - length);
-    }
-    deflater.reset(); // drop the reference to the body
-    if (out.length <= KEPT_BUFFER_BYTES) {
-      GZIP_BUFFER.set(out);
-    }
-    CRC32 crc = new CRC32();
-    crc.update(body, 0, body.length);
-    byte[] gzip = Arrays.copyOf(out, length + 8);
-    putIntLe(gzip, length, (int) crc.getValue());
-    putIntLe(gzip, length + 4, body.length);
-    return gzip;
-  }
-
-  private static int putIntLe(byte[] out, int at, int value) {
-    out[at] = (byte) value;
-    out[at + 1] = (byte) (value >>> 8);
-    out[at + 2] = (byte) (value >>> 16);
-    out[at + 3] = (byte) (value >>> 24);
-    return at + 4;
   }
 }

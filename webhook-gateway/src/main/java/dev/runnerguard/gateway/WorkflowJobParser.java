@@ -9,6 +9,7 @@ import static dev.runnerguard.gateway.JsonFields.requiredId;
 import static dev.runnerguard.gateway.JsonFields.requiredText;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.runnerguard.schemas.RawBodies;
 import dev.runnerguard.schemas.avro.EventMetadata;
 import dev.runnerguard.schemas.avro.WorkflowJobEvent;
 import dev.runnerguard.schemas.serde.EventMetadataFactory;
@@ -111,7 +112,8 @@ public final class WorkflowJobParser {
         .setCreatedAt(optionalInstant(job, "created_at"))
         .setStartedAt(optionalInstant(job, "started_at"))
         .setCompletedAt(optionalInstant(job, "completed_at"))
-        .setRawBodyGzip(ByteBuffer.wrap(JsonFields.gzip(body)))
+        .setRawBody(ByteBuffer.wrap(RawBodies.lz4Frame(body)))
+        .setRawBodyEncoding(RawBodies.LZ4_FRAME)
         .build();
   }
 

@@ -606,7 +606,7 @@ class NormalisersEquivalenceTest {
               .setCreatedAt(nullable(this::time))
               .setStartedAt(nullable(this::time))
               .setCompletedAt(nullable(this::time))
-              .setRawBodyGzip(ByteBuffer.wrap(new byte[] {1}))
+              .setRawBody(ByteBuffer.wrap(new byte[] {1}))
               .build());
       String[] actions = {"deleted", "created", "requested", "completed"};
       out.add(
@@ -618,7 +618,7 @@ class NormalisersEquivalenceTest {
               .setOrganization(nullable(this::text))
               .setRepositoryFullName(nullable(this::text))
               .setRunId(nullable(this::anyLong))
-              .setRawBodyGzip(ByteBuffer.wrap(new byte[0]))
+              .setRawBody(ByteBuffer.wrap(new byte[0]))
               .build());
       out.add(
           DeliveryReceipt.newBuilder()

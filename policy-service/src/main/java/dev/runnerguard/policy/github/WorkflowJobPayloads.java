@@ -69,7 +69,7 @@ public final class WorkflowJobPayloads {
         .setRepositoryFork(repo.path("fork").isBoolean() ? repo.get("fork").asBoolean() : null)
         .setOrganization(org.isTextual() ? org.asText() : null)
         .setLabels(labels)
-        .setRawBodyGzip(ByteBuffer.allocate(0))
+        .setRawBody(ByteBuffer.allocate(0))
         .build();
   }
 }

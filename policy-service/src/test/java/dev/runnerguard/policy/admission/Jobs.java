@@ -34,7 +34,7 @@ final class Jobs {
         .setRepositoryFork(fork)
         .setOrganization(repo.substring(0, repo.indexOf('/')))
         .setLabels(List.of(labels))
-        .setRawBodyGzip(ByteBuffer.allocate(0))
+        .setRawBody(ByteBuffer.allocate(0))
         .build();
   }
 }

@@ -67,7 +67,7 @@ public final class Inputs {
         .setLabels(labels)
         .setRunnerName(runnerName)
         .setRunnerGroupName("private-sandbox")
-        .setRawBodyGzip(ByteBuffer.wrap(new byte[0]))
+        .setRawBody(ByteBuffer.wrap(new byte[0]))
         .build();
   }
 

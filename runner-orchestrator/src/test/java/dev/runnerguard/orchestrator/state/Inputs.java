@@ -79,7 +79,7 @@ public final class Inputs {
         .setLabels(List.of("self-hosted"))
         .setRunnerName(runnerName)
         .setConclusion("completed".equals(action) ? "success" : null)
-        .setRawBodyGzip(ByteBuffer.allocate(0))
+        .setRawBody(ByteBuffer.allocate(0))
         .build();
   }
 

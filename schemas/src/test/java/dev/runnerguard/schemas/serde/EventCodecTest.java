@@ -3,6 +3,7 @@ package dev.runnerguard.schemas.serde;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.runnerguard.schemas.RawBodies;
 import dev.runnerguard.schemas.ReleasedSchema;
 import dev.runnerguard.schemas.SampleRecords;
 import dev.runnerguard.schemas.Schemas;
@@ -87,13 +88,38 @@ class EventCodecTest {
     assertThat(decoded.getOrganization()).isNull();
     assertThat(decoded.getMetadata()).isEqualTo(sample.getMetadata());
     assertThat(decoded.getCreatedAt()).isEqualTo(sample.getCreatedAt());
-    assertThat(decoded.getRawBodyGzip()).isEqualTo(sample.getRawBodyGzip());
+    assertThat(decoded.getRawBody()).isEqualTo(sample.getRawBody());
     // The default codec does not know that schema: its fingerprint is unknown.
     assertThatThrownBy(() -> codec.decode("github.workflow-job", 3, 42, bytes))
         .isInstanceOf(UndecodableRecordException.class)
         .hasMessageContaining("unknown schema fingerprint 0x")
         .hasMessageContaining(
             String.format("0x%016x", SchemaNormalization.parsingFingerprint64(old)));
+  }
+
+  @Test
+  void aWorkflowJobWrittenWithReleasedV1KeepsItsGzipBodyUnderTheRenamedField() throws Exception {
+    // v1 called the field rawBodyGzip and had no rawBodyEncoding; the current schema reads it
+    // through the alias into rawBody, with the encoding's default "gzip".
+    Schema v1 = codec.releasedSchemas().get(0).schema();
+    assertThat(v1.getField("rawBodyGzip")).isNotNull();
+    assertThat(v1.getField("rawBodyEncoding")).isNull();
+    byte[] body = "{\"workflow_job\":{\"id\":42}}".getBytes(StandardCharsets.UTF_8);
+    ByteArrayOutputStream gzip = new ByteArrayOutputStream();
+    try (var out = new java.util.zip.GZIPOutputStream(gzip)) {
+      out.write(body);
+    }
+    GenericRecord old = toGeneric(SampleRecords.workflowJob(), v1);
+    old.put("rawBodyGzip", java.nio.ByteBuffer.wrap(gzip.toByteArray()));
+    byte[] bytes =
+        new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old).array();
+
+    WorkflowJobEvent decoded = codec.decode(bytes);
+
+    assertThat(decoded.getJobId()).isEqualTo(42L);
+    assertThat(decoded.getRawBodyEncoding()).isEqualTo(RawBodies.GZIP);
+    assertThat(RawBodies.decode(decoded.getRawBodyEncoding(), decoded.getRawBody()))
+        .isEqualTo(body);
   }
 
   @Test
@@ -249,7 +275,9 @@ class EventCodecTest {
         new GenericDatumReader<GenericRecord>(WorkflowJobEvent.getClassSchema())
             .read(null, DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
     GenericData.Record old = new GenericData.Record(target);
-    target.getFields().forEach(f -> old.put(f.name(), full.get(f.name())));
+    target.getFields().stream()
+        .filter(f -> full.getSchema().getField(f.name()) != null)
+        .forEach(f -> old.put(f.name(), full.get(f.name())));
     return old;
   }
 
