@@ -67,11 +67,12 @@ final class BenchReport {
     md.append("(Vert.x client). The gateway verifies, ");
     md.append("parses, writes the record to `github.workflow-job` and answers 202 only after the ");
     md.append(
-        "broker acknowledged it (`acks=all`, idempotent, no batch compression: the body is already gzipped), then writes a small receipt ");
+        "broker acknowledged it (`acks=all`, idempotent, no batch compression: the body is already an LZ4 frame), then writes a small receipt ");
     md.append(
         "to `github.delivery`. The raw baseline sends the same `github.workflow-job` records ");
     md.append("(built by the gateway's own `WorkflowJobParser` and `DeliveryPublisher`, ");
-    md.append(r.rawValueBytes()).append(" bytes of Avro each, raw body gzipped inside) with the ");
+    md.append(r.rawValueBytes())
+        .append(" bytes of Avro each, raw body an LZ4 frame inside) with the ");
     md.append("same producer settings straight from the load generator's JVM, no HTTP, no ");
     md.append("receipt. Latency is in milliseconds; in open loops it is measured from each ");
     md.append("send's *scheduled* time (no coordinated omission), in closed loops from the send.");
