@@ -11,8 +11,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.zip.GZIPOutputStream;
+import net.jpountz.lz4.LZ4Compressor;
+import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.lz4.LZ4FrameInputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -42,6 +46,26 @@ class RawBodiesTest {
         assertThat(in.readAllBytes()).isEqualTo(body);
       }
       assertThat(RawBodies.decode(RawBodies.LZ4_FRAME, ByteBuffer.wrap(frame))).isEqualTo(body);
+    }
+  }
+
+  @Test
+  @EnabledOnOs(value = OS.LINUX, architectures = "amd64")
+  void usesLz4JavasNativeCompressorWhereItShipsOne() {
+    // lz4-java ships a linux-x64 library; fastestInstance() would not pick it in a Quarkus app
+    assertThat(RawBodies.compressorName()).isEqualTo("LZ4JNICompressor");
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 10_240, RawBodies.BLOCK_BYTES + 17})
+  void theJavaFallbackWritesFramesJustAsReadable(int size) throws IOException {
+    LZ4Compressor java = LZ4Factory.fastestJavaInstance().fastCompressor();
+    for (int round = 0; round < 2; round++) {
+      byte[] body = body(size, round);
+      byte[] frame = RawBodies.lz4Frame(body, java);
+      try (var in = new LZ4FrameInputStream(new ByteArrayInputStream(frame))) {
+        assertThat(in.readAllBytes()).isEqualTo(body);
+      }
     }
   }
 
