@@ -9,12 +9,14 @@ import dev.runnerguard.schemas.SampleRecords;
 import dev.runnerguard.schemas.Schemas;
 import dev.runnerguard.schemas.avro.WorkflowJobEvent;
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericData;
@@ -106,11 +108,11 @@ class EventCodecTest {
     assertThat(v1.getField("rawBodyEncoding")).isNull();
     byte[] body = "{\"workflow_job\":{\"id\":42}}".getBytes(StandardCharsets.UTF_8);
     ByteArrayOutputStream gzip = new ByteArrayOutputStream();
-    try (var out = new java.util.zip.GZIPOutputStream(gzip)) {
+    try (var out = new GZIPOutputStream(gzip)) {
       out.write(body);
     }
     GenericRecord old = toGeneric(SampleRecords.workflowJob(), v1);
-    old.put("rawBodyGzip", java.nio.ByteBuffer.wrap(gzip.toByteArray()));
+    old.put("rawBodyGzip", ByteBuffer.wrap(gzip.toByteArray()));
     byte[] bytes =
         new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old).array();
 
