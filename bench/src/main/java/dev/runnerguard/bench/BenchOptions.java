@@ -10,7 +10,11 @@ import java.util.List;
  *
  * @param rates open-loop target rates (deliveries/s), stepped up in order
  * @param stepSeconds length of each open-loop step
- * @param warmupSeconds unreported warm-up (HTTP at the first rate, then the raw producer)
+ * @param warmupSeconds shortest unreported warm-up (HTTP at {@code warmupRate}, then the raw
+ *     producer); 0: none
+ * @param warmupRate the warm-up's HTTP rate
+ * @param warmupMaxSeconds longest warm-up: it goes on in rounds while the gateway's JIT compiler
+ *     threads are busy (see {@link GatewayBenchmark#JIT_SETTLED_PERCENT}), up to this
  * @param rawSeconds raw producer closed-loop phase length
  * @param rawMaxRecords raw producer closed-loop record cap
  * @param concurrency in-flight bound of both closed loops (HTTP connections and raw producer sends)
@@ -30,6 +34,8 @@ public record BenchOptions(
     List<Integer> rates,
     int stepSeconds,
     int warmupSeconds,
+    int warmupRate,
+    int warmupMaxSeconds,
     int rawSeconds,
     int rawMaxRecords,
     int concurrency,
@@ -67,7 +73,10 @@ public record BenchOptions(
     return new BenchOptions(
         List.of(1000, 2000, 3000, 4000, 5000, 6000),
         15,
-        30, // warm-up: the JIT compiles the gateway's hot paths (C2) before anything is measured
+        // warm-up: at least 30 s, and until the gateway's JIT has compiled its hot paths (C2)
+        30,
+        2000,
+        300,
         15,
         1_000_000,
         64,
@@ -89,6 +98,8 @@ public record BenchOptions(
         List.of(500, 1000),
         4,
         3,
+        500,
+        3,
         4,
         200_000,
         32,
@@ -106,11 +117,12 @@ public record BenchOptions(
 
   /**
    * Parses {@code --quick}, {@code --rates=1000,2000}, {@code --step-seconds=N}, {@code
-   * --warmup-seconds=N}, {@code --raw-seconds=N}, {@code --raw-max-records=N}, {@code
-   * --concurrency=N}, {@code --connections=N}, {@code --closed-seconds=N}, {@code
-   * --restart-rate=N}, {@code --restart-seconds=N}, {@code --body-bytes=N}, {@code
-   * --p99-limit-ms=N}, {@code --gateway-heap=256m}, {@code --gateway-jvm-options="-X.. -X.."},
-   * {@code --write=PATH}, {@code --no-write}.
+   * --warmup-seconds=N}, {@code --warmup-rate=N}, {@code --warmup-max-seconds=N}, {@code
+   * --raw-seconds=N}, {@code --raw-max-records=N}, {@code --concurrency=N}, {@code
+   * --connections=N}, {@code --closed-seconds=N}, {@code --restart-rate=N}, {@code
+   * --restart-seconds=N}, {@code --body-bytes=N}, {@code --p99-limit-ms=N}, {@code
+   * --gateway-heap=256m}, {@code --gateway-jvm-options="-X.. -X.."}, {@code --write=PATH}, {@code
+   * --no-write}.
    *
    * @param defaultWrite the BENCHMARKS.md to write unless {@code --quick} or {@code --no-write}
    */
@@ -121,6 +133,9 @@ public record BenchOptions(
     List<Integer> rates = o.rates;
     int stepSeconds = o.stepSeconds;
     int warmup = o.warmupSeconds;
+    int warmupRate = o.warmupRate;
+    int warmupMax = o.warmupMaxSeconds;
+    boolean maxGiven = false;
     int rawSeconds = o.rawSeconds;
     int rawMax = o.rawMaxRecords;
     int concurrency = o.concurrency;
@@ -147,6 +162,11 @@ public record BenchOptions(
         }
         case "--step-seconds" -> stepSeconds = positive(name, value);
         case "--warmup-seconds" -> warmup = nonNegative(name, value);
+        case "--warmup-rate" -> warmupRate = positive(name, value);
+        case "--warmup-max-seconds" -> {
+          warmupMax = nonNegative(name, value);
+          maxGiven = true;
+        }
         case "--raw-seconds" -> rawSeconds = positive(name, value);
         case "--raw-max-records" -> rawMax = positive(name, value);
         case "--concurrency" -> concurrency = positive(name, value);
@@ -166,12 +186,24 @@ public record BenchOptions(
     if (rates.isEmpty()) {
       throw new IllegalArgumentException("--rates needs at least one rate");
     }
+    if (warmupMax < warmup && !maxGiven) {
+      warmupMax = warmup;
+    } else if (warmupMax < warmup) {
+      throw new IllegalArgumentException(
+          "--warmup-max-seconds ("
+              + warmupMax
+              + ") must be at least --warmup-seconds ("
+              + warmup
+              + ")");
+    }
     String command =
         "bench/run-gateway.sh" + (args.length == 0 ? "" : " " + String.join(" ", args));
     return new BenchOptions(
         rates,
         stepSeconds,
         warmup,
+        warmupRate,
+        warmupMax,
         rawSeconds,
         rawMax,
         concurrency,

@@ -77,23 +77,26 @@ final class BenchReport {
     md.append("receipt. Latency is in milliseconds; in open loops it is measured from each ");
     md.append("send's *scheduled* time (no coordinated omission), in closed loops from the send.");
     md.append("\n\n");
+    md.append(warmup(r.warmup(), o)).append("\n\n");
 
     md.append("### Raw Kafka producer baseline (same run)\n\n");
-    table(md, List.of(r.rawClosed(), r.rawOpen()), null);
+    table(md, List.of(r.rawClosed(), r.rawOpen()), null, null);
 
     md.append("\n### Gateway over HTTP, open loop at rising rates\n\n");
     md.append("Each step ").append(o.stepSeconds()).append(" s, up to ").append(o.connections());
     md.append(" connections; stepping stops when a step has any non-202 answer or error, or ");
-    md.append("p99 > ").append(o.p99LimitMs()).append(" ms. The last two columns are the ");
-    md.append("gateway's own `runnerguard_gateway_produce_latency_seconds` (send to broker ack, ");
-    md.append("histogram bucket bounds).\n\n");
-    table(md, r.steps(), r.stepGatewayProduceMs());
+    md.append("p99 > ").append(o.p99LimitMs()).append(" ms. `gw CPU` is the gateway JVM's ");
+    md.append("own CPU use in percent of one core and `gw JIT` the part of it its JIT compiler ");
+    md.append("threads used (near 0: the steady state); the last two columns are the gateway's ");
+    md.append("own `runnerguard_gateway_produce_latency_seconds` (send to broker ack, histogram ");
+    md.append("bucket bounds).\n\n");
+    table(md, r.steps(), r.stepGatewayCpu(), r.stepGatewayProduceMs());
     if (r.stopReason() != null) {
       md.append("\nStepping ").append(r.stopReason()).append(".\n");
     }
 
     md.append("\n### Gateway, closed loop (maximum throughput)\n\n");
-    table(md, List.of(r.httpClosed()), null);
+    table(md, List.of(r.httpClosed()), List.of(r.closedGatewayCpu()), null);
 
     md.append("\n### Ratios (same run)\n\n");
     PhaseResult best = bestWithinTarget(r.steps());
@@ -197,10 +200,16 @@ final class BenchReport {
     return best;
   }
 
-  private static void table(StringBuilder md, List<PhaseResult> rows, List<double[]> gatewayMs) {
+  private static void table(
+      StringBuilder md,
+      List<PhaseResult> rows,
+      List<double[]> gatewayCpu,
+      List<double[]> gatewayMs) {
     md.append("| phase | offered/s | achieved/s | ok | p50 | p90 | p99 | max | not ok | CPU |");
+    md.append(gatewayCpu == null ? "" : " gw CPU | gw JIT |");
     md.append(gatewayMs == null ? "\n" : " gw p50 | gw p99 |\n");
     md.append("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|");
+    md.append(gatewayCpu == null ? "" : "---:|---:|");
     md.append(gatewayMs == null ? "\n" : "---:|---:|\n");
     for (int i = 0; i < rows.size(); i++) {
       PhaseResult p = rows.get(i);
@@ -214,12 +223,42 @@ final class BenchReport {
       md.append(" | ").append(ms(p.maxMs()));
       md.append(" | ").append(p.failures().isEmpty() ? "0" : describe(p.failures()));
       md.append(" | ").append(String.format("%.0f%%", p.cpuBusyPercent()));
+      if (gatewayCpu != null) {
+        double[] c = gatewayCpu.get(i);
+        md.append(" | ").append(String.format("%.0f%%", c[0]));
+        md.append(" | ").append(String.format("%.1f%%", c[1]));
+      }
       if (gatewayMs != null) {
         double[] g = gatewayMs.get(i);
         md.append(" | <= ").append(ms(g[0])).append(" | <= ").append(ms(g[1]));
       }
       md.append(" |\n");
     }
+  }
+
+  private static String warmup(GatewayBenchmark.Warmup w, BenchOptions o) {
+    if (w.seconds() == 0) {
+      return "**Warm-up:** none.";
+    }
+    String text =
+        "**Warm-up** (not reported): HTTP at "
+            + o.warmupRate()
+            + "/s in "
+            + GatewayBenchmark.WARMUP_ROUND_SECONDS
+            + " s rounds for at least "
+            + o.warmupSeconds()
+            + " s and until the gateway's JIT compiler threads used less than "
+            + String.format("%.0f", GatewayBenchmark.JIT_SETTLED_PERCENT)
+            + " % of a core in a round, then the raw producer. ";
+    return text
+        + (w.settled()
+            ? String.format(
+                "It took %d s (last round: JIT %.1f %% of a core).",
+                w.seconds(), w.lastRoundJitPercent())
+            : String.format(
+                "**The JIT had not settled** after the %d s allowed (`--warmup-max-seconds`; last"
+                    + " round: JIT %.1f %% of a core): the steps below include compilation.",
+                w.seconds(), w.lastRoundJitPercent()));
   }
 
   private static void ratio(

@@ -53,6 +53,28 @@ public final class GatewayBenchmark {
 
   private static final String SECTION = "## Webhook gateway";
 
+  /**
+   * The warm-up goes on until the gateway's JIT compiler threads used less than this percent of one
+   * core during a round: until then C2 is still compiling hot paths, a third of a core and more on
+   * 2 cores (measured 2026-11-29: it took about 80 s of load at 3000/s), and the steps would
+   * measure a JVM that is still warming up rather than the steady state of a long-running gateway.
+   */
+  static final double JIT_SETTLED_PERCENT = 3;
+
+  /** Length of one warm-up round, after which the JIT's activity is checked. */
+  static final int WARMUP_ROUND_SECONDS = 10;
+
+  /**
+   * How the warm-up went: its length, the gateway's JIT compiler CPU in its last round (percent of
+   * one core) and whether that was below {@link #JIT_SETTLED_PERCENT} (false: it stopped at {@code
+   * --warmup-max-seconds}).
+   */
+  public record Warmup(int seconds, double lastRoundJitPercent, boolean settled) {
+    static Warmup none() {
+      return new Warmup(0, Double.NaN, false);
+    }
+  }
+
   /** What the broker-restart phase found. */
   public record LossCheck(
       PhaseResult phase,
@@ -77,8 +99,11 @@ public final class GatewayBenchmark {
       PhaseResult rawOpen,
       List<PhaseResult> steps,
       List<double[]> stepGatewayProduceMs,
+      List<double[]> stepGatewayCpu,
       String stopReason,
       PhaseResult httpClosed,
+      double[] closedGatewayCpu,
+      Warmup warmup,
       LossCheck loss,
       String markdown) {}
 
@@ -147,17 +172,7 @@ public final class GatewayBenchmark {
       RawProducerLoad raw)
       throws Exception {
     int firstRate = o.rates().get(0);
-    if (o.warmupSeconds() > 0) {
-      log("warm-up: HTTP at " + firstRate + "/s for " + o.warmupSeconds() + " s, then raw");
-      deliveries.prepare((long) firstRate * o.warmupSeconds());
-      http.openLoop(firstRate, o.warmupSeconds(), new PhaseStats(202, false));
-      raw.closedLoop(
-          o.concurrency(),
-          Math.max(1, o.warmupSeconds() / 3),
-          o.rawMaxRecords(),
-          new PhaseStats(202, false));
-      settle(o);
-    }
+    Warmup warmup = warmUp(o, deliveries, gateway, http, raw);
 
     log("raw Kafka producer, closed loop, " + o.concurrency() + " in flight");
     PhaseResult rawClosed =
@@ -180,23 +195,27 @@ public final class GatewayBenchmark {
 
     List<PhaseResult> steps = new ArrayList<>();
     List<double[]> stepGatewayMs = new ArrayList<>();
+    List<double[]> stepGatewayCpu = new ArrayList<>();
     String stopReason = null;
     for (int rate : o.rates()) {
       log("HTTP open loop at " + rate + "/s for " + o.stepSeconds() + " s");
       deliveries.prepare((long) rate * o.stepSeconds());
       long signedBefore = deliveries.signedOnTheFly();
       GatewayMetricsScrape before = scrape(gateway);
+      JvmCpu.Sample cpuBefore = JvmCpu.sample(gateway.pid());
       PhaseResult step =
           phase(
               "gateway, open loop",
               rate,
               o.stepSeconds(),
               s -> http.openLoop(rate, o.stepSeconds(), s));
+      JvmCpu.Sample cpuAfter = JvmCpu.sample(gateway.pid());
       GatewayMetricsScrape after = scrape(gateway);
       steps.add(step);
+      stepGatewayCpu.add(cpu(cpuBefore, cpuAfter));
       stepGatewayMs.add(
           new double[] {after.quantileMsSince(before, 0.5), after.quantileMsSince(before, 0.99)});
-      log(line(step));
+      log(line(step) + gatewayCpuNote(stepGatewayCpu.get(stepGatewayCpu.size() - 1)));
       logSignedOnTheFly(deliveries, signedBefore);
       settle(o);
       if (step.failureCount() > 0) {
@@ -219,13 +238,15 @@ public final class GatewayBenchmark {
     log("HTTP closed loop, " + o.concurrency() + " connections, " + o.closedSeconds() + " s");
     deliveries.prepare((long) CLOSED_LOOP_SIGNED_PER_SECOND * o.closedSeconds());
     long signedBefore = deliveries.signedOnTheFly();
+    JvmCpu.Sample closedBefore = JvmCpu.sample(gateway.pid());
     PhaseResult httpClosed =
         phase(
             "gateway, closed loop, " + o.concurrency() + " connections",
             Double.NaN,
             o.closedSeconds(),
             s -> http.closedLoop(o.concurrency(), o.closedSeconds(), 2_000_000L, s));
-    log(line(httpClosed));
+    double[] closedGatewayCpu = cpu(closedBefore, JvmCpu.sample(gateway.pid()));
+    log(line(httpClosed) + gatewayCpuNote(closedGatewayCpu));
     logSignedOnTheFly(deliveries, signedBefore);
     settle(o);
 
@@ -241,8 +262,11 @@ public final class GatewayBenchmark {
             rawOpen,
             steps,
             stepGatewayMs,
+            stepGatewayCpu,
             stopReason,
             httpClosed,
+            closedGatewayCpu,
+            warmup,
             loss,
             "");
     return new Result(
@@ -255,10 +279,82 @@ public final class GatewayBenchmark {
         rawOpen,
         steps,
         stepGatewayMs,
+        stepGatewayCpu,
         stopReason,
         httpClosed,
+        closedGatewayCpu,
+        warmup,
         loss,
         BenchReport.markdown(partial));
+  }
+
+  /**
+   * HTTP at {@code --warmup-rate} in rounds of {@link #WARMUP_ROUND_SECONDS}, for at least {@code
+   * --warmup-seconds} and until a round in which the gateway's JIT compiler threads were nearly
+   * idle (at most {@code --warmup-max-seconds}); then the raw producer for a third of the warm-up.
+   */
+  private static Warmup warmUp(
+      BenchOptions o,
+      Deliveries deliveries,
+      ServiceProcess gateway,
+      HttpLoad http,
+      RawProducerLoad raw)
+      throws Exception {
+    if (o.warmupSeconds() == 0) {
+      return Warmup.none();
+    }
+    int rate = o.warmupRate();
+    log(
+        String.format(
+            "warm-up: HTTP at %d/s for at least %d s, until the gateway's JIT compiler threads use"
+                + " < %.0f%% of a core in a %d s round (at most %d s); then raw",
+            rate,
+            o.warmupSeconds(),
+            JIT_SETTLED_PERCENT,
+            WARMUP_ROUND_SECONDS,
+            o.warmupMaxSeconds()));
+    int done = 0;
+    double jit = Double.NaN;
+    boolean settled = false;
+    while (done < o.warmupMaxSeconds()) {
+      int seconds = Math.min(WARMUP_ROUND_SECONDS, o.warmupMaxSeconds() - done);
+      deliveries.prepare((long) rate * seconds);
+      JvmCpu.Sample before = JvmCpu.sample(gateway.pid());
+      PhaseStats stats = new PhaseStats(202, false);
+      http.openLoop(rate, seconds, stats);
+      JvmCpu.Sample after = JvmCpu.sample(gateway.pid());
+      done += seconds;
+      jit = after.compilerPercent(before);
+      PhaseResult round = stats.result("warm-up", rate, seconds, Double.NaN);
+      log(
+          String.format(
+              "warm-up %d s: gateway %.0f%% of a core, its JIT compiler threads %.1f%%; p99 %s ms,"
+                  + " failures %s",
+              done, after.processPercent(before), jit, ms(round.p99Ms()), round.failures()));
+      if (done >= o.warmupSeconds() && jit < JIT_SETTLED_PERCENT) {
+        settled = true;
+        break;
+      }
+    }
+    if (!settled) {
+      log("warm-up: the gateway's JIT was still compiling after " + done + " s; measuring anyway");
+    }
+    raw.closedLoop(
+        o.concurrency(),
+        Math.max(1, Math.min(done, 30) / 3),
+        o.rawMaxRecords(),
+        new PhaseStats(202, false));
+    settle(o);
+    return new Warmup(done, jit, settled);
+  }
+
+  /** {gateway process, its JIT compiler threads} in percent of one core between two samples. */
+  private static double[] cpu(JvmCpu.Sample before, JvmCpu.Sample after) {
+    return new double[] {after.processPercent(before), after.compilerPercent(before)};
+  }
+
+  private static String gatewayCpuNote(double[] cpu) {
+    return String.format("; gateway %.0f%% of a core (JIT %.1f%%)", cpu[0], cpu[1]);
   }
 
   private static LossCheck restartCheck(
@@ -477,6 +573,8 @@ public final class GatewayBenchmark {
         o.rates(),
         o.stepSeconds(),
         o.warmupSeconds(),
+        o.warmupRate(),
+        o.warmupMaxSeconds(),
         o.rawSeconds(),
         o.rawMaxRecords(),
         o.concurrency(),

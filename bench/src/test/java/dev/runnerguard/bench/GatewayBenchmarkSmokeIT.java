@@ -21,7 +21,9 @@ class GatewayBenchmarkSmokeIT {
         new BenchOptions(
             List.of(200), // one open-loop step: 200/s
             3, // for 3 s (the raw open loop too)
-            0, // no warm-up
+            2, // one 2 s warm-up round at 200/s (the JIT is not waited for: at most 2 s)
+            200,
+            2,
             2, // raw closed loop 2 s
             100_000,
             16, // closed loops: 16 in flight
@@ -39,6 +41,13 @@ class GatewayBenchmarkSmokeIT {
     GatewayBenchmark.Result result = GatewayBenchmark.run(tiny);
 
     assertThat(result.bodyBytes()).isEqualTo(10 * 1024);
+    assertThat(result.warmup().seconds()).isEqualTo(2);
+    assertThat(result.warmup().lastRoundJitPercent()).isNotNaN();
+    assertThat(result.stepGatewayCpu()).hasSize(1);
+    assertThat(result.stepGatewayCpu().get(0)[0]).as("gateway CPU during the step").isPositive();
+    assertThat(result.markdown())
+        .contains("**Warm-up** (not reported)")
+        .contains("| gw CPU | gw JIT |");
     assertThat(result.rawClosed().ok()).isPositive();
     assertThat(result.rawOpen().ok()).isPositive();
     assertThat(result.steps()).hasSize(1);

@@ -245,6 +245,12 @@ public final class ServiceProcess implements AutoCloseable {
     return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
   }
 
+  /** The JVM's process id, or -1 when it is not running. */
+  public long pid() {
+    Process p = process;
+    return p != null && p.isAlive() ? p.pid() : -1;
+  }
+
   /** Whether the JVM still runs. */
   public boolean isAlive() {
     Process p = process;
