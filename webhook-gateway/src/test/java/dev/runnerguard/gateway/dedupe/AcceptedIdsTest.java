@@ -111,6 +111,33 @@ class AcceptedIdsTest {
     assertThat(ids.acceptedAt(new UUID(highs[n - 1], lows[n - 1]).toString())).isEqualTo(n);
   }
 
+  /**
+   * The table grows by splitting pages, never by copying itself: the page count follows the ids
+   * (each page holds 3/8 to 3/4 of its slots), and forgetting most ids gives the room back.
+   */
+  @Test
+  void pagesSplitAsIdsArriveAndAreGivenBackWhenMostAreForgotten() {
+    Random random = new Random(7);
+    AcceptedIds ids = new AcceptedIds();
+    int n = 200_000;
+    for (int i = 0; i < n; i++) {
+      ids.accept(new UUID(random.nextLong(), random.nextLong()).toString(), i + 1);
+    }
+    int perPageMax = AcceptedIds.PAGE_SLOTS * 3 / 4;
+    assertThat(ids.pages()).isBetween(n / perPageMax, 2 * n / (perPageMax / 2));
+
+    ids.forgetBefore(n - 999); // keeps the last 1000
+    assertThat(ids.size()).isEqualTo(1000);
+    assertThat(ids.pages()).isLessThanOrEqualTo(4);
+
+    ids.forgetBefore(n + 1);
+    assertThat(ids.size()).isZero();
+    assertThat(ids.pages()).isEqualTo(1);
+    String again = UUID.randomUUID().toString();
+    ids.accept(again, 5);
+    assertThat(ids.acceptedAt(again)).isEqualTo(5);
+  }
+
   @Test
   void aTimeThatIsNotPositiveIsRefused() {
     assertThatThrownBy(() -> new AcceptedIds().accept(UUID.randomUUID().toString(), 0))
