@@ -3,6 +3,7 @@ package dev.runnerguard.gateway.dedupe;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * Accepted delivery ids with the time each was accepted, compact enough for GitHub's redelivery
@@ -29,8 +30,12 @@ final class AcceptedIds {
 
   private static final int PAGE_MAX = PAGE_SLOTS * 3 / 4;
 
-  /** Deeper than this, ids go to the plain map: only a broken hash could need it. */
-  private static final int MAX_DEPTH = 40;
+  /**
+   * The deepest a page may split (a directory of 2^20 references at most); ids that would need a
+   * deeper one go to the plain map. Only ids colliding in 20 bits of a 64-bit hash by the hundred
+   * could get there.
+   */
+  private static final int MAX_DEPTH = 20;
 
   /** One page: {@link #PAGE_SLOTS} slots of (high, low, time), time 0 for an empty slot. */
   private static final class Page {
@@ -43,10 +48,9 @@ final class AcceptedIds {
     }
   }
 
-  /** 2^globalDepth page references, indexed by the low bits of an id's hash. */
+  /** A power of two of page references, indexed by the low bits of an id's hash. */
   private Page[] directory = {new Page(0)};
 
-  private int globalDepth;
   private int pages = 1;
   private int uuids;
   private final long[] scratch = new long[PAGE_SLOTS * 3];
@@ -58,33 +62,8 @@ final class AcceptedIds {
       throw new IllegalArgumentException("acceptance time must be positive: " + millis);
     }
     long[] uuid = uuid(id);
-    if (uuid == null) {
+    if (uuid == null || !put(uuid[0], uuid[1], millis)) {
       others.merge(id, millis, Math::max);
-      return;
-    }
-    long high = uuid[0];
-    long low = uuid[1];
-    long hash = hash(high, low);
-    while (true) {
-      Page page = directory[(int) hash & (directory.length - 1)];
-      int at = find(page.slots, high, low, hash);
-      if (page.slots[at + 2] != 0) {
-        page.slots[at + 2] = Math.max(page.slots[at + 2], millis);
-        return;
-      }
-      if (page.count < PAGE_MAX) {
-        page.slots[at] = high;
-        page.slots[at + 1] = low;
-        page.slots[at + 2] = millis;
-        page.count++;
-        uuids++;
-        return;
-      }
-      if (page.depth >= MAX_DEPTH) {
-        others.merge(id, millis, Math::max);
-        return;
-      }
-      split(page, hash);
     }
   }
 
@@ -134,13 +113,37 @@ final class AcceptedIds {
     return pages;
   }
 
+  /**
+   * Stores the UUID with its time, or keeps the later time when it is there; splits full pages as
+   * needed. False when its page is full at {@link #MAX_DEPTH}: the caller keeps it elsewhere.
+   */
+  private boolean put(long high, long low, long millis) {
+    long hash = hash(high, low);
+    while (true) {
+      Page page = directory[(int) hash & (directory.length - 1)];
+      int at = find(page.slots, high, low, hash);
+      if (page.slots[at + 2] != 0) {
+        page.slots[at + 2] = Math.max(page.slots[at + 2], millis);
+        return true;
+      }
+      if (page.count < PAGE_MAX) {
+        insert(page, high, low, millis, hash);
+        uuids++;
+        return true;
+      }
+      if (page.depth >= MAX_DEPTH) {
+        return false;
+      }
+      split(page, hash);
+    }
+  }
+
   /** Splits a full page in two by the next bit of the hash, doubling the directory if needed. */
   private void split(Page page, long hash) {
-    if (page.depth == globalDepth) {
+    if (1 << page.depth == directory.length) {
       Page[] doubled = Arrays.copyOf(directory, directory.length * 2);
       System.arraycopy(directory, 0, doubled, directory.length, directory.length);
       directory = doubled;
-      globalDepth++;
     }
     int bit = 1 << page.depth;
     page.depth++;
@@ -177,7 +180,6 @@ final class AcceptedIds {
   private void shrink() {
     Page[] old = directory;
     directory = new Page[] {new Page(0)};
-    globalDepth = 0;
     pages = 1;
     uuids = 0;
     for (int i = 0; i < old.length; i++) {
@@ -187,19 +189,8 @@ final class AcceptedIds {
       }
       for (int at = 0; at < page.slots.length; at += 3) {
         long time = page.slots[at + 2];
-        if (time != 0) {
-          long high = page.slots[at];
-          long low = page.slots[at + 1];
-          long hash = hash(high, low);
-          while (true) {
-            Page target = directory[(int) hash & (directory.length - 1)];
-            if (target.count < PAGE_MAX || target.depth >= MAX_DEPTH) {
-              insert(target, high, low, time, hash);
-              uuids++;
-              break;
-            }
-            split(target, hash);
-          }
+        if (time != 0 && !put(page.slots[at], page.slots[at + 1], time)) {
+          others.merge(new UUID(page.slots[at], page.slots[at + 1]).toString(), time, Math::max);
         }
       }
     }
