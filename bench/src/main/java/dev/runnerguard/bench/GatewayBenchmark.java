@@ -211,11 +211,12 @@ public final class GatewayBenchmark {
               s -> http.openLoop(rate, o.stepSeconds(), s));
       JvmCpu.Sample cpuAfter = JvmCpu.sample(gateway.pid());
       GatewayMetricsScrape after = scrape(gateway);
+      double[] gatewayCpu = cpu(cpuBefore, cpuAfter);
       steps.add(step);
-      stepGatewayCpu.add(cpu(cpuBefore, cpuAfter));
+      stepGatewayCpu.add(gatewayCpu);
       stepGatewayMs.add(
           new double[] {after.quantileMsSince(before, 0.5), after.quantileMsSince(before, 0.99)});
-      log(line(step) + gatewayCpuNote(stepGatewayCpu.get(stepGatewayCpu.size() - 1)));
+      log(line(step) + gatewayCpuNote(gatewayCpu));
       logSignedOnTheFly(deliveries, signedBefore);
       settle(o);
       if (step.failureCount() > 0) {

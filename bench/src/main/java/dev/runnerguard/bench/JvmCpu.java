@@ -1,7 +1,6 @@
 package dev.runnerguard.bench;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,13 +42,20 @@ final class JvmCpu {
     long compiler = 0;
     if (pid > 0) {
       Path proc = Path.of("/proc", Long.toString(pid));
-      long[] own = ticks(proc.resolve("stat"));
-      process = own == null ? 0 : own[0];
+      try {
+        process = ProcessCpu.readStat(proc.resolve("stat")).ticks();
+      } catch (IOException | RuntimeException gone) {
+        // exited: zeros
+      }
       try (DirectoryStream<Path> tasks = Files.newDirectoryStream(proc.resolve("task"))) {
         for (Path task : tasks) {
-          long[] t = ticks(task.resolve("stat"));
-          if (t != null && t[1] == 1) {
-            compiler += t[0];
+          try {
+            ProcessCpu.Stat stat = ProcessCpu.readStat(task.resolve("stat"));
+            if (isCompilerThread(stat.comm())) {
+              compiler += stat.ticks();
+            }
+          } catch (IOException | RuntimeException gone) {
+            // the thread ended meanwhile
           }
         }
       } catch (IOException | RuntimeException gone) {
@@ -57,22 +63,6 @@ final class JvmCpu {
       }
     }
     return new Sample(process, compiler, System.nanoTime());
-  }
-
-  /** {user + system ticks, 1 if the thread is a JIT compiler thread else 0}, or null. */
-  private static long[] ticks(Path stat) {
-    try {
-      String text = Files.readString(stat, StandardCharsets.ISO_8859_1);
-      int close = text.lastIndexOf(')');
-      String comm = text.substring(text.indexOf('(') + 1, close);
-      String[] f = text.substring(close + 2).split(" ");
-      // after the comm: state(0) ppid(1) ... utime(11) stime(12)
-      return new long[] {
-        Long.parseLong(f[11]) + Long.parseLong(f[12]), isCompilerThread(comm) ? 1 : 0
-      };
-    } catch (IOException | RuntimeException e) {
-      return null;
-    }
   }
 
   /** HotSpot's JIT compiler threads, as the kernel names them ({@code C2 CompilerThre}). */

@@ -35,22 +35,44 @@ final class ProcessCpu {
 
   private ProcessCpu() {}
 
+  /**
+   * One {@code /proc/<pid>/stat} or {@code /proc/<pid>/task/<tid>/stat}: the command name and the
+   * fields after it, so that {@code fields[0]} is the state, {@code [1]} the parent pid, {@code
+   * [11]}/{@code [12]} user/system ticks and {@code [13]}/{@code [14]} those of reaped children.
+   */
+  record Stat(String comm, String[] fields) {
+    /** User + system clock ticks. */
+    long ticks() {
+      return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    /** Reaped children's user + system clock ticks. */
+    long childTicks() {
+      return Long.parseLong(fields[13]) + Long.parseLong(fields[14]);
+    }
+  }
+
+  /** Reads a stat file (the comm may hold spaces and parentheses: it ends at the last ')'). */
+  static Stat readStat(Path file) throws IOException {
+    String text = Files.readString(file, StandardCharsets.ISO_8859_1);
+    int close = text.lastIndexOf(')');
+    return new Stat(
+        text.substring(text.indexOf('(') + 1, close), text.substring(close + 2).split(" "));
+  }
+
   /** Every process in {@code /proc} (those that vanish while being read are skipped). */
   static Map<Long, Proc> processes() {
     Map<Long, Proc> out = new LinkedHashMap<>();
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
       for (Path d : dirs) {
         try {
-          String stat = Files.readString(d.resolve("stat"), StandardCharsets.ISO_8859_1);
-          int close = stat.lastIndexOf(')');
-          String comm = stat.substring(stat.indexOf('(') + 1, close);
-          String[] f = stat.substring(close + 2).split(" ");
+          Stat stat = readStat(d.resolve("stat"));
           String cmd =
               new String(Files.readAllBytes(d.resolve("cmdline")), StandardCharsets.ISO_8859_1)
                   .replace('\0', ' ')
                   .trim();
           long pid = Long.parseLong(d.getFileName().toString());
-          out.put(pid, new Proc(pid, Long.parseLong(f[1]), comm, cmd));
+          out.put(pid, new Proc(pid, Long.parseLong(stat.fields()[1]), stat.comm(), cmd));
         } catch (IOException | RuntimeException gone) {
           // exited meanwhile
         }
@@ -115,13 +137,8 @@ final class ProcessCpu {
   /** {user + system, reaped children's user + system} clock ticks of a process, or null. */
   private static long[] ticks(long pid) {
     try {
-      String stat =
-          Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.UTF_8);
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      // after the comm: state(0) ppid(1) ... utime(11) stime(12) cutime(13) cstime(14)
-      return new long[] {
-        Long.parseLong(f[11]) + Long.parseLong(f[12]), Long.parseLong(f[13]) + Long.parseLong(f[14])
-      };
+      Stat stat = readStat(Path.of("/proc", Long.toString(pid), "stat"));
+      return new long[] {stat.ticks(), stat.childTicks()};
     } catch (IOException | RuntimeException e) {
       return null;
     }
