@@ -64,7 +64,8 @@ final class BenchReport {
     md.append("a `steps` array and padding), each with a fresh `X-GitHub-Delivery` GUID and its ");
     md.append(
         "`X-Hub-Signature-256` (made before each phase's clock starts); HTTP/1.1 keep-alive ");
-    md.append("(Vert.x client). The gateway verifies, ");
+    md.append("(Vert.x client; in open loops each of its two event loops sends all that are due ");
+    md.append("every 1 ms). The gateway verifies, ");
     md.append("parses, writes the record to `github.workflow-job` and answers 202 only after the ");
     md.append(
         "broker acknowledged it (`acks=all`, idempotent, no batch compression: the body is already an LZ4 frame), then writes a small receipt ");
