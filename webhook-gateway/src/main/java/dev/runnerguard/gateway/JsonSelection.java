@@ -1,5 +1,7 @@
 package dev.runnerguard.gateway;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -14,8 +16,25 @@ final class JsonSelection {
   /** Null for a field read whole; otherwise the selected fields of an object. */
   private final Map<String, JsonSelection> fields;
 
+  /** The same fields by their UTF-8 names, for lookups straight from the body's bytes. */
+  private final byte[][] names;
+
+  private final JsonSelection[] selections;
+
   private JsonSelection(Map<String, JsonSelection> fields) {
     this.fields = fields;
+    if (fields == null) {
+      names = null;
+      selections = null;
+    } else {
+      names = new byte[fields.size()][];
+      selections = new JsonSelection[fields.size()];
+      int i = 0;
+      for (Map.Entry<String, JsonSelection> field : fields.entrySet()) {
+        names[i] = field.getKey().getBytes(StandardCharsets.UTF_8);
+        selections[i++] = field.getValue();
+      }
+    }
   }
 
   /**
@@ -48,6 +67,20 @@ final class JsonSelection {
   /** The selection for a field of this object; null when the field is not wanted. */
   JsonSelection selectionOf(String name) {
     return fields.get(name);
+  }
+
+  /**
+   * The selection for the field whose UTF-8 name (without escapes) is {@code length} bytes of
+   * {@code bytes} from {@code offset}; null when the field is not wanted.
+   */
+  JsonSelection selectionOf(byte[] bytes, int offset, int length) {
+    for (int i = 0; i < names.length; i++) {
+      byte[] name = names[i];
+      if (name.length == length && Arrays.equals(name, 0, length, bytes, offset, offset + length)) {
+        return selections[i];
+      }
+    }
+    return null;
   }
 
   /** True when the value is read whole, whatever it holds. */

@@ -8,9 +8,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.runnerguard.testing.GitHubFixtures;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -116,6 +119,63 @@ class JsonFieldsTest {
     assertThatThrownBy(() -> JsonFields.object(bytes(body), SELECTION))
         .isInstanceOf(InvalidPayloadException.class)
         .hasMessageContaining("must be a JSON object");
+  }
+
+  /** GitHub's timestamp form, read directly, means what Instant.parse makes of it. */
+  @Property(tries = 3000)
+  void timestampsReadAsInstantParseReadsThem(@ForAll("timestamps") String text) {
+    Instant expected;
+    try {
+      expected = Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      expected = null;
+    }
+    assertThat(JsonFields.instant(text)).as(text).isEqualTo(expected);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "2026-11-29T05:58:00Z",
+        "2024-02-29T23:59:59Z",
+        "2023-02-29T00:00:00Z",
+        "2026-04-31T00:00:00Z",
+        "2026-11-29T24:00:00Z",
+        "2026-11-29T23:59:60Z",
+        "0000-01-01T00:00:00Z",
+        "2026-13-01T00:00:00Z",
+        "2026-00-01T00:00:00Z",
+        "2026-11-00T00:00:00Z",
+        "2026-11-29T05:58:00+01:00",
+        "2026-11-29T05:58:00.123Z",
+        "2026-11-29 05:58:00Z",
+        "2026-1a-29T05:58:00Z",
+        "2026-11-29T05:58:0Z",
+        ""
+      })
+  void timestampEdgesReadAsInstantParseReadsThem(String text) {
+    timestampsReadAsInstantParseReadsThem(text);
+  }
+
+  @Provide
+  Arbitrary<String> timestamps() {
+    Arbitrary<String> two =
+        Arbitraries.integers().between(0, 99).map(i -> String.format("%02d", i));
+    Arbitrary<String> year =
+        Arbitraries.integers().between(0, 9999).map(i -> String.format("%04d", i));
+    Arbitrary<String> separator = Arbitraries.of("-", "-", "-", ":", "T", "x");
+    return Combinators.combine(
+            year,
+            two,
+            Arbitraries.integers().between(0, 32).map(i -> String.format("%02d", i)),
+            two,
+            two,
+            two,
+            separator,
+            Arbitraries.of("Z", "Z", "Z", "z", "+00:00", ".5Z"))
+        .as(
+            (y, mo, d, h, mi, s, sep, zone) ->
+                y + sep + mo + "-" + d + "T" + h + ":" + mi + ":" + s + zone);
   }
 
   @Provide
