@@ -16,7 +16,7 @@ if [[ ! -f webhook-gateway/target/quarkus-app/quarkus-run.jar ]]; then
 fi
 "${MVN[@]}" -pl bench dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-exec "$JAVA" -Xms1g -Xmx2g -XX:+UseParallelGC \
+exec "$JAVA" ${BENCH_JVM_GC:--Xms1g -Xmx2g -XX:+UseParallelGC} \
   -Drunnerguard.bench.command="bench/run-gateway.sh${*:+ $*}" \
   -cp "bench/target/classes:$(cat bench/target/classpath.txt)" \
   dev.runnerguard.bench.GatewayBenchmark "$@"

@@ -242,7 +242,9 @@ final class BenchReport {
       return "**Warm-up:** none.";
     }
     String text =
-        "**Warm-up** (not reported): HTTP at "
+        "**Warm-up** (not reported): one send on each of the client's "
+            + o.connections()
+            + " connections at once (so no measured phase opens a connection), then HTTP at "
             + o.warmupRate()
             + "/s in "
             + GatewayBenchmark.WARMUP_ROUND_SECONDS

@@ -314,6 +314,12 @@ public final class GatewayBenchmark {
             JIT_SETTLED_PERCENT,
             WARMUP_ROUND_SECONDS,
             o.warmupMaxSeconds()));
+    deliveries.prepare(http.connections());
+    log(
+        "warm-up: opened all "
+            + http.connections()
+            + " connections of the client's pool at once; failures "
+            + http.openAll());
     int done = 0;
     double jit = Double.NaN;
     boolean settled = false;
@@ -514,6 +520,12 @@ public final class GatewayBenchmark {
     PhaseStats stats = new PhaseStats(202, false);
     long[] cpu = Machine.cpuTicks();
     load.run(stats);
+    log(
+        name
+            + " @"
+            + Math.round(offered)
+            + "/s, slowest answer of each second (ms): "
+            + stats.slowestBySecond());
     return stats.result(name, offered, seconds, Machine.busyPercent(cpu, Machine.cpuTicks()));
   }
 

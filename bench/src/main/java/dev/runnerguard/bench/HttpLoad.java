@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,10 +42,12 @@ final class HttpLoad implements AutoCloseable {
   private final Context[] contexts;
   private final Deliveries deliveries;
   private final int port;
+  private final int connections;
   private final AtomicInteger inFlight = new AtomicInteger();
 
   HttpLoad(int port, int connections, Deliveries deliveries) {
     this.port = port;
+    this.connections = connections;
     this.deliveries = deliveries;
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(1));
     this.client =
@@ -55,6 +58,7 @@ final class HttpLoad implements AutoCloseable {
                 .setPipelining(false)
                 .setTcpNoDelay(true)
                 .setConnectTimeout(5_000)
+                .setKeepAliveTimeout(0) // an open connection stays in the pool, see openAll()
                 .setDefaultHost("127.0.0.1")
                 .setDefaultPort(port),
             new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
@@ -146,6 +150,25 @@ final class HttpLoad implements AutoCloseable {
     private long due(long i) {
       return start + (long) (i * intervalNs);
     }
+  }
+
+  /**
+   * Opens every connection of the pool at once (one send on each), at the start of the warm-up.
+   * Open connections are never evicted, so later phases find them all open. A step at a higher rate
+   * used to open new connections mid-step, and the gateway's JIT then threw away its compiled Netty
+   * read loop (C2 had compiled it without the branches a new connection takes): 60 methods made not
+   * entrant at the step's start (-XX:+PrintCompilation), and 300-900 ms answers for its first
+   * seconds. Returns the answers' failures, if any.
+   */
+  Map<String, Long> openAll() throws InterruptedException {
+    PhaseStats stats = new PhaseStats(202, false);
+    closedLoop(connections, 10, connections, stats);
+    return stats.result("open connections", 0, 1, Double.NaN).failures();
+  }
+
+  /** The connection pool's size. */
+  int connections() {
+    return connections;
   }
 
   /**

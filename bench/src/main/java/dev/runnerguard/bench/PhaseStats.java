@@ -6,6 +6,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
@@ -29,6 +30,11 @@ final class PhaseStats {
   private final AtomicLong lastCompletionNs = new AtomicLong(Long.MIN_VALUE);
   private final int okStatus;
   private volatile long startNs;
+
+  /** The slowest answer per second of scheduled time (ms), to see when a tail happened. */
+  private final AtomicLongArray slowestBySecond = new AtomicLongArray(TIMELINE_SECONDS);
+
+  private static final int TIMELINE_SECONDS = 600;
 
   /**
    * @param okStatus the status that counts as success (202)
@@ -92,6 +98,26 @@ final class PhaseStats {
     lastCompletionNs.accumulateAndGet(nowNs, Math::max);
     long micros = Math.max(0, (nowNs - scheduledNs) / 1_000);
     latency.recordValue(Math.min(micros, HIGHEST_MICROS));
+    long second = (scheduledNs - startNs) / 1_000_000_000L;
+    if (second >= 0 && second < TIMELINE_SECONDS) {
+      slowestBySecond.accumulateAndGet((int) second, micros / 1_000, Math::max);
+    }
+  }
+
+  /**
+   * The slowest answer (ms) of each second of scheduled time from the phase start, up to the last
+   * second with an answer, e.g. {@code "9 12 310 48"}.
+   */
+  String slowestBySecond() {
+    int last = TIMELINE_SECONDS - 1;
+    while (last >= 0 && slowestBySecond.get(last) == 0) {
+      last--;
+    }
+    StringBuilder line = new StringBuilder();
+    for (int i = 0; i <= last; i++) {
+      line.append(i == 0 ? "" : " ").append(slowestBySecond.get(i));
+    }
+    return line.toString();
   }
 
   private void failedAt(long scheduledNs) {
