@@ -250,7 +250,8 @@ final class BenchReport {
             + GatewayBenchmark.WARMUP_ROUND_SECONDS
             + " s rounds for at least "
             + o.warmupSeconds()
-            + " s and until the gateway's JIT compiler threads used less than "
+            + " s, one round at each step rate (so the JIT meets their paths before they are"
+            + " measured), then again until the gateway's JIT compiler threads used less than "
             + String.format("%.0f", GatewayBenchmark.JIT_SETTLED_PERCENT)
             + " % of a core in a round, then the raw producer. ";
     return text

@@ -290,9 +290,11 @@ public final class GatewayBenchmark {
   }
 
   /**
-   * HTTP at {@code --warmup-rate} in rounds of {@link #WARMUP_ROUND_SECONDS}, for at least {@code
-   * --warmup-seconds} and until a round in which the gateway's JIT compiler threads were nearly
-   * idle (at most {@code --warmup-max-seconds}); then the raw producer for a third of the warm-up.
+   * One send on each pooled connection; then HTTP in rounds of {@link #WARMUP_ROUND_SECONDS}: at
+   * {@code --warmup-rate} for at least {@code --warmup-seconds}, one round at each step rate, and
+   * at {@code --warmup-rate} again until a round in which the gateway's JIT compiler threads were
+   * nearly idle (at most {@code --warmup-max-seconds} in all); then the raw producer for a third of
+   * the warm-up.
    */
   private static Warmup warmUp(
       BenchOptions o,
@@ -304,12 +306,12 @@ public final class GatewayBenchmark {
     if (o.warmupSeconds() == 0) {
       return Warmup.none();
     }
-    int rate = o.warmupRate();
     log(
         String.format(
-            "warm-up: HTTP at %d/s for at least %d s, until the gateway's JIT compiler threads use"
-                + " < %.0f%% of a core in a %d s round (at most %d s); then raw",
-            rate,
+            "warm-up: HTTP at %d/s for at least %d s, a round at each step rate, then at %1$d/s"
+                + " until the gateway's JIT compiler threads use < %.0f%% of a core in a %d s round"
+                + " (at most %d s in all); then raw",
+            o.warmupRate(),
             o.warmupSeconds(),
             JIT_SETTLED_PERCENT,
             WARMUP_ROUND_SECONDS,
@@ -320,10 +322,17 @@ public final class GatewayBenchmark {
             + http.connections()
             + " connections of the client's pool at once; failures "
             + http.openAll());
+    // at --warmup-rate for --warmup-seconds; then one round at each step rate, lowest first, so
+    // the JIT meets the higher rates' paths here and not in a measured step; then at
+    // --warmup-rate until a round in which the JIT was nearly idle
+    List<Integer> ladder = o.rates().stream().sorted().distinct().toList();
+    int climbed = 0;
     int done = 0;
     double jit = Double.NaN;
     boolean settled = false;
     while (done < o.warmupMaxSeconds()) {
+      boolean climbing = done >= o.warmupSeconds() && climbed < ladder.size();
+      int rate = climbing ? ladder.get(climbed++) : o.warmupRate();
       int seconds = Math.min(WARMUP_ROUND_SECONDS, o.warmupMaxSeconds() - done);
       deliveries.prepare((long) rate * seconds);
       JvmCpu.Sample before = JvmCpu.sample(gateway.pid());
@@ -337,10 +346,13 @@ public final class GatewayBenchmark {
       PhaseResult round = stats.result("warm-up", rate, seconds, Double.NaN);
       log(
           String.format(
-              "warm-up %d s: gateway %.0f%% of a core, its JIT compiler threads %.1f%%; p99 %s ms,"
-                  + " failures %s",
-              done, after.processPercent(before), jit, ms(round.p99Ms()), round.failures()));
-      if (done >= o.warmupSeconds() && jit < JIT_SETTLED_PERCENT) {
+              "warm-up %d s (%d/s): gateway %.0f%% of a core, its JIT compiler threads %.1f%%; p99"
+                  + " %s ms, failures %s",
+              done, rate, after.processPercent(before), jit, ms(round.p99Ms()), round.failures()));
+      if (!climbing
+          && climbed == ladder.size()
+          && done >= o.warmupSeconds()
+          && jit < JIT_SETTLED_PERCENT) {
         settled = true;
         break;
       }
