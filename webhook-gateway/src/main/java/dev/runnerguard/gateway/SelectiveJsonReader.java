@@ -27,8 +27,10 @@ import java.nio.charset.StandardCharsets;
  * read whole that is an array or object is handed, already validated, to Jackson to build.
  *
  * <p>Why not Jackson's streaming parser: stepping over the ~10 KB of a delivery that no parser
- * reads (steps, URLs) was the largest single cost of the gateway's event loop. Here a skipped
- * string is a table lookup per byte, and field names are compared as bytes.
+ * reads (steps, URLs) was the largest single cost of the gateway's event loop. Here strings are
+ * scanned eight bytes at a time and field names are compared as bytes: 13.8 against 18.1 µs per 10
+ * KB body, and the JSON share of the event loop fell from 25.9 % to 19.6 % (BENCHMARKS.md,
+ * 2026-11-29).
  */
 final class SelectiveJsonReader {
   /** Jackson's default {@code StreamReadConstraints} nesting limit. */
