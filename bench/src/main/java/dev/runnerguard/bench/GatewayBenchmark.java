@@ -349,10 +349,8 @@ public final class GatewayBenchmark {
               "warm-up %d s (%d/s): gateway %.0f%% of a core, its JIT compiler threads %.1f%%; p99"
                   + " %s ms, failures %s",
               done, rate, after.processPercent(before), jit, ms(round.p99Ms()), round.failures()));
-      if (!climbing
-          && climbed == ladder.size()
-          && done >= o.warmupSeconds()
-          && jit < JIT_SETTLED_PERCENT) {
+      // climbing starts only after --warmup-seconds, so a finished climb implies them
+      if (!climbing && climbed == ladder.size() && jit < JIT_SETTLED_PERCENT) {
         settled = true;
         break;
       }
