@@ -26,6 +26,7 @@ import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -57,6 +58,52 @@ class EventCodecTest {
     assertThat(bytes[0]).isEqualTo((byte) 0xC3);
     assertThat(bytes[1]).isEqualTo((byte) 0x01);
     assertThat(c.decode(bytes)).isEqualTo(sample);
+  }
+
+  @ParameterizedTest
+  @MethodSource("recordClasses")
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  void encodesTheSameBytesAsAvrosMessageEncoder(Class<? extends SpecificRecord> type)
+      throws Exception {
+    SpecificRecord sample = SampleRecords.sample(type);
+    EventCodec c = EventCodec.of(type);
+    byte[] expected =
+        new BinaryMessageEncoder<SpecificRecord>(SpecificData.getForClass(type), c.schema())
+            .encode(sample)
+            .array();
+
+    assertThat(c.encode(sample)).isEqualTo(expected);
+    assertThat(c.encode(sample)).as("again, from the reused scratch").isEqualTo(expected);
+  }
+
+  @Test
+  void aHugeRecordThenASmallOneEncodeAsAvroDoes() throws Exception {
+    WorkflowJobEvent huge = SampleRecords.workflowJob();
+    byte[] big = new byte[3 * EventCodec.ScratchOutput.KEEP];
+    new java.util.Random(7).nextBytes(big);
+    huge.setRawBody(ByteBuffer.wrap(big));
+    WorkflowJobEvent small = SampleRecords.workflowJob();
+    var avro =
+        new BinaryMessageEncoder<WorkflowJobEvent>(
+            SpecificData.getForClass(WorkflowJobEvent.class), codec.schema());
+
+    assertThat(codec.encode(huge)).isEqualTo(avro.encode(huge).array());
+    assertThat(codec.encode(small)).isEqualTo(avro.encode(small).array());
+  }
+
+  @Test
+  void aRecordThatFailsToEncodeLeavesNothingBehindForTheNext() throws Exception {
+    WorkflowJobEvent broken = SampleRecords.workflowJob();
+    broken.setRepositoryFullName(null); // a required string: Avro refuses it mid-record
+    WorkflowJobEvent good = SampleRecords.workflowJob();
+    byte[] expected =
+        new BinaryMessageEncoder<WorkflowJobEvent>(
+                SpecificData.getForClass(WorkflowJobEvent.class), codec.schema())
+            .encode(good)
+            .array();
+
+    assertThatThrownBy(() -> codec.encode(broken)).isInstanceOf(RuntimeException.class);
+    assertThat(codec.encode(good)).isEqualTo(expected);
   }
 
   @ParameterizedTest
