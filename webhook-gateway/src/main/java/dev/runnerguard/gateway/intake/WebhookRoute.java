@@ -9,10 +9,10 @@ import dev.runnerguard.schemas.serde.EventMetadataFactory;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -35,9 +35,9 @@ import org.jboss.logging.Logger;
  * copy, Jackson for the answer) was about 40 % of the request thread's CPU per delivery.
  *
  * <p>Non-blocking: a declared {@code Content-Length} over {@code runnerguard.gateway.max-body-size}
- * is refused before anything is read, and the body is collected by Vert.x's {@link BodyHandler}
- * within the same limit (a chunked body is cut off while it streams in); the checks run on the
- * event loop (they are short and pure); the record goes to the Kafka producer straight from the
+ * is refused before anything is read, and the body is collected into one array within the same
+ * limit ({@link BodyCollector}; a chunked body is cut off while it streams in); the checks run on
+ * the event loop (they are short and pure); the record goes to the Kafka producer straight from the
  * event loop while its {@code send} cannot block, and otherwise through one dedicated thread (see
  * {@link DeliveryPublisher#publish(org.apache.kafka.clients.producer.ProducerRecord,
  * java.util.concurrent.Executor)}); and the answer is written when the broker's acknowledgement
@@ -76,41 +76,69 @@ public class WebhookRoute {
     this.metadata = metadata;
     this.metrics = metrics;
     this.ackTimeoutMs = config.ackTimeout().toMillis();
-    this.maxBodySize = config.maxBodySize();
+    this.maxBodySize = BodyCollector.checkLimit(config.maxBodySize());
   }
 
   void install(@Observes Router router) {
-    // its own route, first: Vert.x allows no handler before the body handler on one route
-    router.route(HttpMethod.POST, "/webhook").order(-100).handler(this::checkLength);
+    // first, before Quarkus' own Content-Length check, which answers 413 without a JSON body
     router
         .route(HttpMethod.POST, "/webhook")
-        .handler(
-            BodyHandler.create(false)
-                .setBodyLimit(maxBodySize)
-                .setHandleFileUploads(false)
-                .setMergeFormAttributes(false))
-        .handler(this::receive)
+        .order(-100)
+        .handler(this::collect)
         .failureHandler(this::failed);
   }
 
   /**
    * Refuses an oversized delivery before its body is read: a {@code Content-Length} over the limit
-   * (or one that is not a number) is answered 413 and the connection closed. A body without {@code
-   * Content-Length} (chunked) is cut off by the body handler at the same limit while it streams in.
+   * (or one that is not a number) is answered 413 and the connection closed. Otherwise the body is
+   * collected as it streams in ({@link BodyCollector}); a chunked body without {@code
+   * Content-Length} is cut off with the same 413 once it goes over the limit.
    */
-  private void checkLength(RoutingContext ctx) {
-    String length = ctx.request().getHeader("Content-Length");
-    long declared;
-    try {
-      declared = length == null ? -1 : Long.parseLong(length.trim());
-    } catch (NumberFormatException e) {
-      declared = Long.MAX_VALUE; // not a number: refuse rather than read
-    }
+  private void collect(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    long declared = declaredLength(request.getHeader("Content-Length"));
     if (declared > maxBodySize) {
       tooLarge(ctx);
       return;
     }
-    ctx.next();
+    if (request.isEnded()) { // nothing left to read: no body, or Vert.x has already read it
+      receive(ctx, new byte[0]);
+      return;
+    }
+    BodyCollector body = new BodyCollector(declared, maxBodySize);
+    request
+        .handler(
+            chunk -> {
+              if (!body.append(chunk) && !ctx.response().ended()) {
+                tooLarge(ctx);
+              }
+            })
+        .exceptionHandler(
+            error -> {
+              if (!ctx.response().ended()) {
+                ctx.fail(400, error); // a broken body (bad chunk encoding); answered by failed()
+              }
+            })
+        .endHandler(
+            end -> {
+              if (!body.overLimit() && !ctx.response().ended()) {
+                receive(ctx, body.body());
+              }
+            })
+        .resume();
+  }
+
+  /** The declared {@code Content-Length}: -1 when absent, {@code Long.MAX_VALUE} when garbled. */
+  static long declaredLength(String header) {
+    if (header == null) {
+      return -1;
+    }
+    try {
+      long length = Long.parseLong(header.trim());
+      return length < 0 ? Long.MAX_VALUE : length;
+    } catch (NumberFormatException e) {
+      return Long.MAX_VALUE; // not a number: refuse rather than read
+    }
   }
 
   private void tooLarge(RoutingContext ctx) {
@@ -119,9 +147,8 @@ public class WebhookRoute {
     error(ctx.response(), 413, "body_too_large", "body exceeds " + maxBodySize + " bytes");
   }
 
-  private void receive(RoutingContext ctx) {
+  private void receive(RoutingContext ctx, byte[] body) {
     MultiMap headers = ctx.request().headers();
-    Buffer buffer = ctx.body().buffer();
     WebhookIntake.Request request =
         new WebhookIntake.Request(
             ctx.request().remoteAddress() == null
@@ -133,7 +160,7 @@ public class WebhookRoute {
             headers.get("X-Hub-Signature-256"),
             headers.get("traceparent"),
             headers.get("tracestate"),
-            buffer == null ? new byte[0] : buffer.getBytes());
+            body);
     WebhookIntake.Decision decision = intake.examine(request);
     HttpServerResponse response = ctx.response();
     if (decision instanceof WebhookIntake.Reject reject) {
@@ -150,7 +177,7 @@ public class WebhookRoute {
     }
   }
 
-  /** The body handler refused the body (over the limit while streaming) or a handler failed. */
+  /** The body could not be read, or a handler failed. */
   private void failed(RoutingContext ctx) {
     if (ctx.response().ended()) {
       return;

@@ -251,6 +251,51 @@ class WebhookRouteIT {
   }
 
   @Test
+  void aChunkedBodyWithinTheLimitIsReadWholeAndStored() throws Exception {
+    byte[] body = GitHubFixtures.payload("queued.payload.json");
+    String delivery = UUID.randomUUID().toString();
+    var request =
+        java.net.http.HttpRequest.newBuilder(webhook)
+            .header("Content-Type", "application/json")
+            .header("X-GitHub-Event", "workflow_job")
+            .header("X-GitHub-Delivery", delivery)
+            .header(
+                "X-Hub-Signature-256",
+                WebhookSignatureVerifier.sign(SECRET.getBytes(StandardCharsets.UTF_8), body))
+            // no known length: sent chunked, without Content-Length, a few hundred bytes a chunk
+            .POST(
+                java.net.http.HttpRequest.BodyPublishers.ofInputStream(
+                    () ->
+                        new java.io.FilterInputStream(new ByteArrayInputStream(body)) {
+                          @Override
+                          public int read(byte[] b, int off, int len) throws java.io.IOException {
+                            return super.read(b, off, Math.min(len, 300));
+                          }
+                        }))
+            .build();
+    var response =
+        java.net.http.HttpClient.newHttpClient()
+            .send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+    io.vertx.core.json.JsonObject answer = new io.vertx.core.json.JsonObject(response.body());
+    var record =
+        read(answer.getString("topic"), answer.getInteger("partition"), answer.getLong("offset"));
+    WorkflowJobEvent event = EventCodec.of(WorkflowJobEvent.class).decode(record.value());
+    assertThat(RawBodies.decode(event.getRawBodyEncoding(), event.getRawBody())).isEqualTo(body);
+  }
+
+  @Test
+  void anEmptySignedBodyIsA400NotAHang() {
+    Map<String, Long> before = endOffsets();
+    signed("workflow_job", UUID.randomUUID().toString(), new byte[0])
+        .post("/webhook")
+        .then()
+        .statusCode(400)
+        .body("error", equalTo("invalid_payload"));
+    assertThat(endOffsets()).isEqualTo(before);
+  }
+
+  @Test
   void randomRequestsNeverGiveA5xxNorARecord() {
     Map<String, Long> before = endOffsets();
     Random random = new Random(20261127L);
