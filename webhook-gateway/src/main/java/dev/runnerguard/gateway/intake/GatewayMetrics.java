@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 
 /**
  * The gateway's metrics: deliveries by event, action and outcome; rejections by reason; duplicates;
@@ -29,8 +28,6 @@ public class GatewayMetrics {
       return name().toLowerCase(java.util.Locale.ROOT);
     }
   }
-
-  private static final Pattern ACTION = Pattern.compile("[a-z_]{1,40}");
 
   private final MeterRegistry registry;
   private final Map<String, Counter> deliveries = new ConcurrentHashMap<>();
@@ -104,6 +101,6 @@ public class GatewayMetrics {
     if (action == null) {
       return "none";
     }
-    return ACTION.matcher(action).matches() ? action : "other";
+    return WebhookIntake.isName(action, 40) ? action : "other";
   }
 }

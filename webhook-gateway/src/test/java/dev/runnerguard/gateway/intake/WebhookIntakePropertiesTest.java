@@ -58,6 +58,36 @@ class WebhookIntakePropertiesTest {
     }
   }
 
+  /** The hand-written header checks agree with the regular expressions they replaced. */
+  @Property(tries = 5000)
+  void headerChecksMatchTheirRegularExpressions(@ForAll("headerLike") String value) {
+    assertThat(WebhookIntake.isDeliveryId(value))
+        .as("delivery id %s", value)
+        .isEqualTo(value.matches("[A-Za-z0-9-]{1,64}"));
+    assertThat(WebhookIntake.isName(value, 64))
+        .as("event %s", value)
+        .isEqualTo(value.matches("[a-z_]{1,64}"));
+    assertThat(WebhookIntake.isName(value, 40))
+        .as("action %s", value)
+        .isEqualTo(value.matches("[a-z_]{1,40}"));
+    assertThat(WebhookIntake.isPrintableAscii(value))
+        .as("printable %s", value)
+        .isEqualTo(value.matches("[\\x20-\\x7E]*"));
+  }
+
+  @Provide
+  Arbitrary<String> headerLike() {
+    // mostly near-valid strings: the edges (length 0/1/40/41/64/65, one odd character) matter
+    return Arbitraries.oneOf(
+        Arbitraries.strings().withChars("abcxyz_-09AZ").ofMinLength(0).ofMaxLength(70),
+        Arbitraries.strings().withCharRange('a', 'z').ofMinLength(38).ofMaxLength(66),
+        Arbitraries.strings()
+            .withCharRange('\u0000', '\u00ff')
+            .withChars("\u2028\uffff")
+            .ofMaxLength(70),
+        Arbitraries.strings().withCharRange('\u001e', '\u0080').ofMaxLength(10));
+  }
+
   @Provide
   Arbitrary<String> contentTypes() {
     return Arbitraries.oneOf(
