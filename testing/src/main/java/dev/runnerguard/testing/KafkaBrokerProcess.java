@@ -53,6 +53,18 @@ public final class KafkaBrokerProcess implements AutoCloseable {
   static final List<String> BROKER_JVM_OPTIONS =
       List.of("-Xms128m", "-Xmx512m", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=5");
 
+  /**
+   * Replaces {@link #BROKER_JVM_OPTIONS} when set (space-separated), to measure the broker under
+   * other heap or collector settings, e.g. {@code bench/run-gateway.sh}.
+   */
+  public static final String BROKER_JVM_OPTIONS_ENV = "RUNNERGUARD_TEST_BROKER_JVM_OPTIONS";
+
+  static List<String> brokerJvmOptions(String override) {
+    return override == null || override.isBlank()
+        ? BROKER_JVM_OPTIONS
+        : List.of(override.trim().split("\\s+"));
+  }
+
   private static final Logger LOG = Logger.getLogger(KafkaBrokerProcess.class.getName());
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
@@ -399,7 +411,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
   private List<String> javaCommand(String mainClass, String... args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(BROKER_JVM_OPTIONS);
+    command.addAll(brokerJvmOptions(System.getenv(BROKER_JVM_OPTIONS_ENV)));
     command.add("-Djava.awt.headless=true");
     command.add("-Djava.util.logging.manager=org.jboss.logmanager.LogManager");
     command.add("-Dlogging.configuration=" + jbossLoggingConfig.toUri());
