@@ -45,10 +45,10 @@ import org.apache.kafka.common.Uuid;
 public final class KafkaBrokerProcess implements AutoCloseable {
   /**
    * The heap and collector flags {@code ./runnerguard} starts its broker with: G1 aiming at 5 ms
-   * pauses. Under the gateway benchmark's load at 5000 deliveries/s (2026-11-29, one 60 s step
-   * each) the broker's young pauses were 8-25 ms every ~2 s with G1's default 200 ms target and
-   * with Kafka's usual 20 ms, and the gateway's open-loop p99 was 35 ms with 20 ms; with 5 ms they
-   * were ~7 ms (median) a little more often, and the p99 24 ms.
+   * pauses. Under the gateway benchmark's load at 5000 deliveries/s (2026-11-29) the broker's young
+   * pauses were 8-25 ms every ~2 s with G1's default 200 ms target and with Kafka's usual 20 ms,
+   * and ~7 ms (median) a little more often with 5 ms. Whether that lowers the gateway's p99 was
+   * within the run-to-run spread (BENCHMARKS.md, webhook gateway).
    */
   static final List<String> BROKER_JVM_OPTIONS =
       List.of("-Xms128m", "-Xmx512m", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=5");
