@@ -48,7 +48,7 @@ final class BenchReport {
     md.append("**Machine:** ").append(r.machine()).append(".\n");
     md.append("Everything runs on this one ").append(cores).append("-core machine at once: ");
     md.append(
-        "the single-node KRaft broker (own JVM, `-Xmx512m`, G1 aiming at 5 ms pauses as `./runnerguard` starts it), the packaged gateway ");
+        "the single-node KRaft broker (own JVM, `-Xmx512m`, G1 aiming at 20 ms pauses as `./runnerguard` starts it), the packaged gateway ");
     md.append("(own JVM, `-Xmx").append(o.gatewayHeap());
     if (!o.gatewayJvmOptions().isBlank()) {
       md.append(" ").append(o.gatewayJvmOptions());

@@ -13,7 +13,7 @@ class KafkaBrokerProcessTest {
   void theBrokerRunsWithTheLaunchersFlagsUnlessTheEnvironmentSaysOtherwise() {
     assertThat(KafkaBrokerProcess.brokerJvmOptions(null))
         .isEqualTo(KafkaBrokerProcess.BROKER_JVM_OPTIONS)
-        .contains("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=5");
+        .contains("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20");
     assertThat(KafkaBrokerProcess.brokerJvmOptions("  "))
         .isEqualTo(KafkaBrokerProcess.BROKER_JVM_OPTIONS);
     assertThat(KafkaBrokerProcess.brokerJvmOptions(" -Xmx1g   -XX:+UseZGC "))
