@@ -119,7 +119,6 @@ public final class EventCodec<T extends SpecificRecord> {
     Scratch scratch = SCRATCH.get();
     boolean encoded = false;
     try {
-      scratch.out.reset();
       scratch.out.write(header, 0, header.length);
       scratch.encoder = EncoderFactory.get().binaryEncoder(scratch.out, scratch.encoder);
       writer.write(record, scratch.encoder);
@@ -167,10 +166,7 @@ public final class EventCodec<T extends SpecificRecord> {
     private byte[] bytes = new byte[INITIAL];
     private int count;
 
-    void reset() {
-      count = 0;
-    }
-
+    /** Empties the array for the next record (every encode ends here, even a failed one). */
     void shrink() {
       if (bytes.length > KEEP) {
         bytes = new byte[INITIAL];

@@ -40,6 +40,19 @@ final class BodyCollector {
     this.bytes = new byte[(int) Math.min(Math.min(initial, limit), MAX_PREALLOCATION)];
   }
 
+  /** The declared {@code Content-Length}: -1 when absent, {@code Long.MAX_VALUE} when garbled. */
+  static long declaredLength(String header) {
+    if (header == null) {
+      return -1;
+    }
+    try {
+      long length = Long.parseLong(header.trim());
+      return length < 0 ? Long.MAX_VALUE : length;
+    } catch (NumberFormatException e) {
+      return Long.MAX_VALUE; // not a number: refuse rather than read
+    }
+  }
+
   /**
    * @return the limit, when a collector can hold it
    * @throws IllegalArgumentException naming {@code runnerguard.gateway.max-body-size} otherwise

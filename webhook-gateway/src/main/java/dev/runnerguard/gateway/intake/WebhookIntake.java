@@ -206,7 +206,7 @@ public final class WebhookIntake {
   }
 
   /** 1 to {@code max} of a-z and '_': an event or action name. */
-  public static boolean isName(String value, int max) {
+  static boolean isName(String value, int max) {
     int n = value.length();
     if (n < 1 || n > max) {
       return false;

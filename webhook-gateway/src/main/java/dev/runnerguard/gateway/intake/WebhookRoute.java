@@ -96,7 +96,7 @@ public class WebhookRoute {
    */
   private void collect(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
-    long declared = declaredLength(request.getHeader("Content-Length"));
+    long declared = BodyCollector.declaredLength(request.getHeader("Content-Length"));
     if (declared > maxBodySize) {
       tooLarge(ctx);
       return;
@@ -126,19 +126,6 @@ public class WebhookRoute {
               }
             })
         .resume();
-  }
-
-  /** The declared {@code Content-Length}: -1 when absent, {@code Long.MAX_VALUE} when garbled. */
-  static long declaredLength(String header) {
-    if (header == null) {
-      return -1;
-    }
-    try {
-      long length = Long.parseLong(header.trim());
-      return length < 0 ? Long.MAX_VALUE : length;
-    } catch (NumberFormatException e) {
-      return Long.MAX_VALUE; // not a number: refuse rather than read
-    }
   }
 
   private void tooLarge(RoutingContext ctx) {

@@ -94,10 +94,10 @@ class BodyCollectorTest {
 
   @Test
   void declaredLengthHeaders() {
-    assertThat(WebhookRoute.declaredLength(null)).isEqualTo(-1);
-    assertThat(WebhookRoute.declaredLength(" 42 ")).isEqualTo(42);
-    assertThat(WebhookRoute.declaredLength("-1")).isEqualTo(Long.MAX_VALUE);
-    assertThat(WebhookRoute.declaredLength("ten")).isEqualTo(Long.MAX_VALUE);
-    assertThat(WebhookRoute.declaredLength("99999999999999999999")).isEqualTo(Long.MAX_VALUE);
+    assertThat(BodyCollector.declaredLength(null)).isEqualTo(-1);
+    assertThat(BodyCollector.declaredLength(" 42 ")).isEqualTo(42);
+    assertThat(BodyCollector.declaredLength("-1")).isEqualTo(Long.MAX_VALUE);
+    assertThat(BodyCollector.declaredLength("ten")).isEqualTo(Long.MAX_VALUE);
+    assertThat(BodyCollector.declaredLength("99999999999999999999")).isEqualTo(Long.MAX_VALUE);
   }
 }
