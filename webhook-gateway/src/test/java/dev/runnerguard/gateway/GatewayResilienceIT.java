@@ -1,6 +1,7 @@
 package dev.runnerguard.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.runnerguard.gateway.signature.WebhookSignatureVerifier;
 import dev.runnerguard.schemas.RecordHeaders;
@@ -137,6 +138,33 @@ class GatewayResilienceIT {
       assertThat(a.metrics()).contains("runnerguard_gateway_duplicates_total 1.0");
     }
     assertThat(deliveryIdsOnTopic()).containsEntry(id, 1);
+  }
+
+  @Test
+  void aDedupeBoundBeyondDirectMemoryStopsTheStartSayingWhatToChange() {
+    assertThatThrownBy(
+            () ->
+                ServiceProcess.builder("webhook-gateway")
+                    .systemProperty("kafka.bootstrap.servers", broker.bootstrapServers())
+                    .systemProperty("runnerguard.gateway.dedupe.max-ids", "900000000")
+                    .env("RUNNERGUARD_WEBHOOK_SECRET", SECRET)
+                    .readyTimeout(Duration.ofSeconds(90))
+                    .start()
+                    .close())
+        .hasMessageContaining("exited early")
+        .hasMessageContaining("runnerguard.gateway.dedupe.max-ids=900000000")
+        .hasMessageContaining("-XX:MaxDirectMemorySize")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain(SECRET));
+  }
+
+  @Test
+  void theDedupeTableIsMeasured() throws Exception {
+    try (ServiceProcess gateway = gateway()) {
+      assertThat(post(gateway, "measured-" + UUID.randomUUID()).statusCode()).isEqualTo(202);
+      assertThat(gateway.metrics())
+          .containsPattern("runnerguard_gateway_dedupe_ids [1-9][0-9.E]*")
+          .contains("runnerguard_gateway_dedupe_evicted_total 0.0");
+    }
   }
 
   @Test

@@ -1,10 +1,12 @@
 package dev.runnerguard.gateway.config;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.runnerguard.gateway.DeliveryPublisher;
 import dev.runnerguard.gateway.GitHubEventParser;
 import dev.runnerguard.gateway.WorkflowJobParser;
 import dev.runnerguard.gateway.dedupe.DeliveryLog;
 import dev.runnerguard.gateway.intake.CidrAllowlist;
+import dev.runnerguard.gateway.intake.GatewayMetrics;
 import dev.runnerguard.gateway.intake.WebhookIntake;
 import dev.runnerguard.gateway.signature.WebhookSecrets;
 import dev.runnerguard.gateway.signature.WebhookSignatureVerifier;
@@ -15,6 +17,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.util.List;
 import java.util.Properties;
@@ -108,18 +111,35 @@ public class GatewayBeans {
     // another replica's receipt is seen at most about 50 ms later.
     props.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 32 * 1024);
     props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, DELIVERY_LOG_FETCH_WAIT_MS);
+    DeliveryLog.checkRoom(config.dedupe().maxIds(), maxDirectMemory());
     return new DeliveryLog(
         new KafkaConsumer<>(props),
         config.topic().delivery(),
         config.dedupe().window(),
+        config.dedupe().maxIds(),
         Clock.systemUTC());
+  }
+
+  /** {@code -XX:MaxDirectMemorySize}, or the heap's maximum when it is not set (the JVM's rule). */
+  static long maxDirectMemory() {
+    String set =
+        ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+            .getVMOption("MaxDirectMemorySize")
+            .getValue();
+    long bytes = Long.parseLong(set);
+    return bytes > 0 ? bytes : Runtime.getRuntime().maxMemory();
   }
 
   void closeDeliveryLog(@Disposes DeliveryLog log) throws InterruptedException {
     log.close();
   }
 
-  void start(@Observes StartupEvent startup, DeliveryLog log, WebhookIntake intake) {
+  void start(
+      @Observes StartupEvent startup,
+      DeliveryLog log,
+      WebhookIntake intake,
+      GatewayMetrics metrics) {
+    metrics.watch(log);
     log.start(); // the intake is resolved here so a missing secret fails the start, not a request
   }
 }

@@ -50,6 +50,16 @@ public interface GatewayConfig {
     /** How long an accepted delivery id is remembered (GitHub redelivers for 3 days). */
     @WithDefault("4d")
     Duration window();
+
+    /**
+     * The most ids remembered; past it the oldest are forgotten first (and counted). Each takes up
+     * to 64 bytes of direct memory: the default, 2 million (about 5.8 deliveries a second for the
+     * whole 4-day window), needs up to 128 MB, within the launcher's {@code -Xmx256m} (the default
+     * {@code -XX:MaxDirectMemorySize}). The start is refused when max-ids could take more than
+     * three quarters of it.
+     */
+    @WithDefault("2000000")
+    int maxIds();
   }
 
   interface TopicNames {

@@ -7,6 +7,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
 
 /**
  * Accepted delivery ids with the time each was accepted, compact enough for GitHub's redelivery
@@ -14,7 +16,7 @@ import java.util.UUID;
  * such an id is kept as two longs plus its time (24 bytes, no object per id) in fixed-size pages of
  * an extendible hash table, so millions of ids cost tens of megabytes. Any other id (the gateway
  * accepts 1-64 letters, digits and '-') goes to a plain map. Thread-safe: every method holds the
- * instance's lock for a few slot accesses.
+ * instance's fair lock for a few slot accesses, or, to forget or scan, one page at a time.
  *
  * <p>Why pages: the table grows by splitting one full page into two (a new {@value #PAGE_SLOTS}
  * slot page, 24 KB) and only the small directory of page references ever doubles. A single table
@@ -73,61 +75,196 @@ final class AcceptedIds {
   private final long[] scratch = new long[PAGE_SLOTS * 3];
   private final Map<String, Long> others = new HashMap<>();
 
-  /** Remembers {@code id} as accepted at {@code millis} (> 0), keeping the later of two times. */
-  synchronized void accept(String id, long millis) {
-    if (millis <= 0) {
-      throw new IllegalArgumentException("acceptance time must be positive: " + millis);
-    }
-    long[] uuid = uuid(id);
-    if (uuid == null || !put(uuid[0], uuid[1], millis)) {
-      others.merge(id, millis, Math::max);
+  /**
+   * Fair, so a thread waiting to look an id up gets the lock as soon as the one forgetting old ids
+   * lets go of it after a page, instead of that thread taking it again for the next page.
+   */
+  private final ReentrantLock lock = new ReentrantLock(true);
+
+  /**
+   * The latest acceptance time taken (2^50 ms: the year 37,648), so time arithmetic cannot
+   * overflow.
+   */
+  static final long MAX_TIME = 1L << 50;
+
+  /**
+   * Remembers {@code id} as accepted at {@code millis} (1 to {@link #MAX_TIME}), keeping the later
+   * of two times.
+   */
+  void accept(String id, long millis) {
+    lock.lock();
+    try {
+      if (millis <= 0 || millis > MAX_TIME) {
+        throw new IllegalArgumentException("acceptance time out of range: " + millis);
+      }
+      long[] uuid = uuid(id);
+      if (uuid == null || !put(uuid[0], uuid[1], millis)) {
+        others.merge(id, millis, Math::max);
+      }
+    } finally {
+      lock.unlock();
     }
   }
 
   /** When {@code id} was accepted, or -1. */
-  synchronized long acceptedAt(String id) {
-    long[] uuid = uuid(id);
-    if (uuid == null) {
-      Long at = others.get(id);
-      return at == null ? -1 : at;
+  long acceptedAt(String id) {
+    lock.lock();
+    try {
+      long[] uuid = uuid(id);
+      if (uuid == null) {
+        Long at = others.get(id);
+        return at == null ? -1 : at;
+      }
+      long hash = hash(uuid[0], uuid[1]);
+      Page page = directory[(int) hash & (directory.length - 1)];
+      long time = page.slots.get(find(page.slots, uuid[0], uuid[1], hash) + 2);
+      if (time != 0) {
+        return time;
+      }
+      Long deep = others.isEmpty() ? null : others.get(id);
+      return deep == null ? -1 : deep;
+    } finally {
+      lock.unlock();
     }
-    long hash = hash(uuid[0], uuid[1]);
-    Page page = directory[(int) hash & (directory.length - 1)];
-    long time = page.slots.get(find(page.slots, uuid[0], uuid[1], hash) + 2);
-    if (time != 0) {
-      return time;
-    }
-    Long deep = others.isEmpty() ? null : others.get(id);
-    return deep == null ? -1 : deep;
   }
 
   /**
    * Forgets every id accepted before {@code oldest}: each page is compacted in place, and the pages
    * are rebuilt (freeing room) only when a quarter or less of it is in use. Call it rarely.
+   *
+   * <p>The lock is taken page by page, so the threads that look ids up and add them wait for one
+   * page's compaction (tens of microseconds), not for the whole table's (tens of milliseconds at a
+   * million ids). A page split in between is harmless: the directory is read afresh at every index,
+   * a page created from one already compacted holds only kept or new ids, and compacting a page
+   * twice changes nothing.
    */
-  synchronized void forgetBefore(long oldest) {
-    others.values().removeIf(at -> at < oldest);
-    for (int i = 0; i < directory.length; i++) {
-      Page page = directory[i];
-      if (i < (1 << page.depth)) { // each page once: at the lowest of its directory indices
-        uuids -= page.count;
-        rehash(page, oldest, null);
-        uuids += page.count;
+  void forgetBefore(long oldest) {
+    lock.lock();
+    try {
+      others.values().removeIf(at -> at < oldest);
+    } finally {
+      lock.unlock();
+    }
+    for (int i = 0; ; i++) {
+      lock.lock();
+      try {
+        if (i >= directory.length) {
+          break;
+        }
+        Page page = directory[i];
+        if (i < (1 << page.depth)) { // each page once: at the lowest of its directory indices
+          uuids -= page.count;
+          rehash(page, oldest, null);
+          uuids += page.count;
+        }
+      } finally {
+        lock.unlock();
       }
     }
-    if (pages > 1 && uuids * 4L <= (long) pages * PAGE_MAX) {
-      shrink();
+    lock.lock();
+    try {
+      if (pages > 1 && uuids * 4L <= (long) pages * PAGE_MAX) {
+        shrink();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Buckets of acceptance time {@link #cutoffForOldest} counts ids in. */
+  private static final int TIME_BUCKETS = 4096;
+
+  /**
+   * A time such that {@link #forgetBefore} it forgets the {@code count} oldest ids, and at most the
+   * ids accepted within 1/{@value #TIME_BUCKETS} of the remembered time span after the newest of
+   * them: two passes over every slot, no allocation beyond a small histogram. 1 when {@code count}
+   * is 0 or less (forgets nothing); past the newest time when it is the size or more (forgets all).
+   * Like {@link #forgetBefore} it takes the lock page by page; ids added meanwhile are newer than
+   * the ones it is looking for.
+   */
+  long cutoffForOldest(int count) {
+    if (count <= 0) {
+      return 1;
+    }
+    long[] range = {Long.MAX_VALUE, Long.MIN_VALUE};
+    forEachTime(
+        t -> {
+          range[0] = Math.min(range[0], t);
+          range[1] = Math.max(range[1], t);
+        });
+    long min = range[0];
+    long max = range[1];
+    if (count >= size() || min >= max) {
+      return max == Long.MIN_VALUE ? 1 : max + 1;
+    }
+    long span = max - min + 1;
+    int[] histogram = new int[TIME_BUCKETS];
+    forEachTime(
+        t -> {
+          long b = (Math.max(t, min) - min) * TIME_BUCKETS / span;
+          histogram[(int) Math.min(b, TIME_BUCKETS - 1)]++;
+        });
+    long seen = 0;
+    for (int b = 0; b < TIME_BUCKETS; b++) {
+      seen += histogram[b];
+      if (seen >= count) {
+        // every time in buckets 0..b is below this, every time in later buckets at or above it
+        return min + Math.floorDiv((b + 1) * span + TIME_BUCKETS - 1, TIME_BUCKETS);
+      }
+    }
+    return max + 1;
+  }
+
+  /** Calls {@code action} with the acceptance time of every id, holding the lock page by page. */
+  private void forEachTime(LongConsumer action) {
+    lock.lock();
+    try {
+      for (long t : others.values()) {
+        action.accept(t);
+      }
+    } finally {
+      lock.unlock();
+    }
+    for (int i = 0; ; i++) {
+      lock.lock();
+      try {
+        if (i >= directory.length) {
+          return;
+        }
+        Page page = directory[i];
+        if (i >= (1 << page.depth)) {
+          continue;
+        }
+        for (int at = 2; at < PAGE_SLOTS * 3; at += 3) {
+          long t = page.slots.get(at);
+          if (t != 0) {
+            action.accept(t);
+          }
+        }
+      } finally {
+        lock.unlock();
+      }
     }
   }
 
   /** Number of ids remembered. */
-  synchronized int size() {
-    return uuids + others.size();
+  int size() {
+    lock.lock();
+    try {
+      return uuids + others.size();
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Pages in use (for tests and the memory estimate: 24 KB each). */
-  synchronized int pages() {
-    return pages;
+  int pages() {
+    lock.lock();
+    try {
+      return pages;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**

@@ -6,8 +6,10 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jboss.logging.Logger;
 
 /**
  * The delivery ids every gateway replica has accepted, for GitHub's redelivery window.
@@ -23,8 +25,21 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * (receipts are fetched in batches) can both produce it; GitHub never redelivers on its own, so
  * this needs a manual redelivery racing the original, and downstream consumers are idempotent per
  * (job id, action, run attempt) in any case.
+ *
+ * <p>Memory is bounded: past {@code maxIds} remembered ids, the follower's thread forgets the
+ * oldest until a tenth of the room is free again, counts them ({@link #evicted()}) and logs how far
+ * back the log now remembers. Dedupe then covers less than the window for the oldest ids; nothing
+ * else changes.
  */
 public final class DeliveryLog implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(DeliveryLog.class);
+
+  /**
+   * Most direct memory an id can take: pages are 3/8 to 3/4 full, 24 bytes a slot, so 32-64 bytes
+   * an id, plus the page directory (see {@link AcceptedIds}).
+   */
+  static final long MAX_BYTES_PER_ID = 64;
+
   /** The outcome of {@link #claim}. */
   public sealed interface Claim {
     /** Nobody accepted the id yet; the caller owns it and must call {@link #complete}. */
@@ -41,19 +56,50 @@ public final class DeliveryLog implements AutoCloseable {
   private final Map<String, CompletableFuture<Boolean>> inFlight = new ConcurrentHashMap<>();
   private final TopicFollower follower;
   private final Duration window;
+  private final int maxIds;
   private final Clock clock;
+  private final AtomicLong evicted = new AtomicLong();
   private long lastSweep;
 
   /**
    * @param consumer a consumer without group management (the log assigns itself every partition)
    * @param topic the receipts topic
    * @param window how long an accepted id is remembered
+   * @param maxIds how many ids are remembered at most (see {@link #checkRoom})
    */
   public DeliveryLog(
-      Consumer<String, byte[]> consumer, String topic, Duration window, Clock clock) {
+      Consumer<String, byte[]> consumer, String topic, Duration window, int maxIds, Clock clock) {
+    if (maxIds < 1) {
+      throw new IllegalArgumentException(
+          "runnerguard.gateway.dedupe.max-ids must be at least 1, was " + maxIds);
+    }
     this.window = window;
+    this.maxIds = maxIds;
     this.clock = clock;
     this.follower = new TopicFollower("delivery-log", consumer, topic, this::remember, this::sweep);
+  }
+
+  /**
+   * Refuses a {@code maxIds} whose ids could take more than three quarters of the direct memory the
+   * JVM allows ({@code -XX:MaxDirectMemorySize}, by default {@code -Xmx}), leaving the rest to the
+   * network buffers: a full table would otherwise end in an {@code OutOfMemoryError} on the path
+   * that accepts deliveries.
+   */
+  public static void checkRoom(int maxIds, long maxDirectMemoryBytes) {
+    long needed = maxIds * MAX_BYTES_PER_ID;
+    if (needed > maxDirectMemoryBytes / 4 * 3) {
+      throw new IllegalArgumentException(
+          "runnerguard.gateway.dedupe.max-ids="
+              + maxIds
+              + " needs up to "
+              + needed / (1024 * 1024)
+              + " MB of direct memory ("
+              + MAX_BYTES_PER_ID
+              + " bytes an id), more than three quarters of the "
+              + maxDirectMemoryBytes / (1024 * 1024)
+              + " MB this JVM allows: lower max-ids or raise -XX:MaxDirectMemorySize (default"
+              + " -Xmx)");
+    }
   }
 
   /** Starts following the receipts topic in a background thread. */
@@ -74,6 +120,11 @@ public final class DeliveryLog implements AutoCloseable {
   /** Number of ids remembered. */
   public int size() {
     return accepted.size();
+  }
+
+  /** Ids forgotten before the end of the window because {@code maxIds} was reached. */
+  public long evicted() {
+    return evicted.get();
   }
 
   /** Claims a delivery id for producing, or says it was accepted or is in flight. */
@@ -112,18 +163,38 @@ public final class DeliveryLog implements AutoCloseable {
 
   private void remember(ConsumerRecord<String, byte[]> record) {
     if (record.key() != null && record.value() != null) {
-      accepted.accept(record.key(), Math.max(1, record.timestamp()));
+      // a receipt stamped in the future (a producer's clock ahead) counts from now
+      long now = clock.millis();
+      accepted.accept(record.key(), Math.max(1, Math.min(record.timestamp(), now)));
     }
   }
 
   private void sweep() {
     long now = clock.millis();
+    if (accepted.size() > maxIds) {
+      evict(now);
+    }
     if (now - lastSweep < 60_000) {
       return;
     }
     lastSweep = now;
     long oldest = now - window.toMillis();
     accepted.forgetBefore(oldest);
+  }
+
+  /** Forgets the oldest ids until a tenth of {@code maxIds} is free again. */
+  private void evict(long now) {
+    int before = accepted.size();
+    long cutoff = accepted.cutoffForOldest(before - maxIds + maxIds / 10);
+    accepted.forgetBefore(cutoff);
+    int forgotten = before - accepted.size();
+    evicted.addAndGet(forgotten);
+    LOG.warnf(
+        "delivery log: %d ids reached runnerguard.gateway.dedupe.max-ids (%d); forgot the %d"
+            + " accepted more than %d minutes ago, so redeliveries of older ones are no longer"
+            + " recognised (window %d minutes). Raise max-ids (and -XX:MaxDirectMemorySize) to"
+            + " cover the window.",
+        before, maxIds, forgotten, Math.max(0, (now - cutoff) / 60_000), window.toMinutes());
   }
 
   @Override

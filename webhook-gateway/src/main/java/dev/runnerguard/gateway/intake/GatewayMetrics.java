@@ -1,6 +1,9 @@
 package dev.runnerguard.gateway.intake;
 
+import dev.runnerguard.gateway.dedupe.DeliveryLog;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -62,6 +65,18 @@ public class GatewayMetrics {
             .minimumExpectedValue(Duration.ofMillis(1))
             .maximumExpectedValue(Duration.ofSeconds(10))
             .register(registry);
+  }
+
+  /** Exposes the delivery log's size and its evictions (ids forgotten before the window's end). */
+  public void watch(DeliveryLog log) {
+    Gauge.builder("runnerguard.gateway.dedupe.ids", log, DeliveryLog::size)
+        .description("delivery ids remembered for deduplication")
+        .register(registry);
+    FunctionCounter.builder("runnerguard.gateway.dedupe.evicted", log, DeliveryLog::evicted)
+        .description(
+            "delivery ids forgotten before the end of the dedupe window because max-ids was"
+                + " reached")
+        .register(registry);
   }
 
   public void rejected(WebhookIntake.Reason reason) {

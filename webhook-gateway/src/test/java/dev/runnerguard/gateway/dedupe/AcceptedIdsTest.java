@@ -143,10 +143,99 @@ class AcceptedIdsTest {
     assertThat(ids.acceptedAt(again)).isEqualTo(5);
   }
 
+  /**
+   * Forgetting takes the lock page by page: ids added meanwhile (splitting pages, doubling the
+   * directory) are all kept, and every id older than the cutoff is gone afterwards.
+   */
   @Test
-  void aTimeThatIsNotPositiveIsRefused() {
+  void idsAddedWhileForgettingAreKeptAndOldOnesGo() throws Exception {
+    AcceptedIds ids = new AcceptedIds();
+    List<String> old = new ArrayList<>();
+    for (int i = 0; i < 50_000; i++) {
+      String id = UUID.randomUUID().toString();
+      old.add(id);
+      ids.accept(id, 1 + i % 100);
+    }
+    List<String> added = new ArrayList<>();
+    Thread adder =
+        new Thread(
+            () -> {
+              for (int i = 0; i < 100_000; i++) {
+                String id = UUID.randomUUID().toString();
+                synchronized (added) {
+                  added.add(id);
+                }
+                ids.accept(id, 1_000 + i);
+              }
+            });
+    adder.start();
+    do {
+      ids.forgetBefore(1_000); // every pass, even one that ran beside the adder, removes them all
+    } while (adder.isAlive());
+    adder.join();
+    for (String id : old) {
+      assertThat(ids.acceptedAt(id)).as(id).isEqualTo(-1);
+    }
+    for (int i = 0; i < added.size(); i++) {
+      assertThat(ids.acceptedAt(added.get(i))).as(added.get(i)).isEqualTo(1_000 + i);
+    }
+    assertThat(ids.size()).isEqualTo(added.size());
+  }
+
+  @Test
+  void aTimeOutOfRangeIsRefused() {
     assertThatThrownBy(() -> new AcceptedIds().accept(UUID.randomUUID().toString(), 0))
         .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () -> new AcceptedIds().accept(UUID.randomUUID().toString(), AcceptedIds.MAX_TIME + 1))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /**
+   * Random tables (UUIDs and other ids, clustered and spread times): forgetting before the cutoff
+   * for the n oldest forgets at least n ids, every one of them older than every id it keeps, and at
+   * most the ids of one histogram bucket (1/4096 of the time span) more.
+   */
+  @Test
+  void theCutoffForTheOldestForgetsThemAndLittleMore() {
+    Random random = new Random(20261129L);
+    for (int round = 0; round < 40; round++) {
+      AcceptedIds ids = new AcceptedIds();
+      Map<String, Long> reference = new HashMap<>();
+      long start = 1 + random.nextInt(1_000_000);
+      long span = round % 4 == 0 ? 1 + random.nextInt(10) : 1 + random.nextInt(400_000_000);
+      int n = 1 + random.nextInt(round % 5 == 0 ? 50 : 30_000);
+      for (int i = 0; i < n; i++) {
+        String id = newId(random);
+        long at = start + (long) (Math.pow(random.nextDouble(), 3) * span); // most ids early
+        ids.accept(id, at);
+        reference.merge(id, at, Math::max);
+      }
+      int count = random.nextInt(reference.size() + 2);
+      long cutoff = ids.cutoffForOldest(count);
+      long forgotten = reference.values().stream().filter(at -> at < cutoff).count();
+      long kept = reference.size() - forgotten;
+      assertThat(forgotten)
+          .as("round %d: count %d", round, count)
+          .isGreaterThanOrEqualTo(Math.min(count, reference.size()));
+      long minTime = reference.values().stream().min(Long::compare).orElse(0L);
+      long maxTime = reference.values().stream().max(Long::compare).orElse(0L);
+      long bucket = (maxTime - minTime + 1) / 4096 + 1;
+      if (count > 0 && count < reference.size()) {
+        // nothing kept is older than the count-th oldest time plus one bucket
+        List<Long> times = new ArrayList<>(reference.values());
+        times.sort(null);
+        long countth = times.get(count - 1);
+        assertThat(cutoff).as("round %d", round).isLessThanOrEqualTo(countth + bucket + 1);
+      }
+      ids.forgetBefore(cutoff);
+      assertThat(ids.size()).as("round %d", round).isEqualTo(kept);
+      for (Map.Entry<String, Long> e : reference.entrySet()) {
+        long expected = e.getValue() < cutoff ? -1 : e.getValue();
+        assertThat(ids.acceptedAt(e.getKey())).as(e.getKey()).isEqualTo(expected);
+      }
+    }
+    assertThat(new AcceptedIds().cutoffForOldest(5)).isEqualTo(1);
   }
 
   private static String newId(Random random) {
