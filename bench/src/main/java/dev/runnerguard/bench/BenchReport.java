@@ -65,7 +65,7 @@ final class BenchReport {
     md.append("a `steps` array and padding), each with a fresh `X-GitHub-Delivery` GUID and its ");
     md.append(
         "`X-Hub-Signature-256` (made before each phase's clock starts); HTTP/1.1 keep-alive ");
-    md.append("(Vert.x client; in open loops each of its two event loops sends all that are due ");
+    md.append("(Vert.x client on one event loop; in open loops it sends all that are due ");
     md.append("every 1 ms). The gateway verifies, ");
     md.append("parses, writes the record to `github.workflow-job` and answers 202 only after the ");
     md.append(

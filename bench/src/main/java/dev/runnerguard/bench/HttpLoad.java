@@ -34,7 +34,7 @@ final class HttpLoad implements AutoCloseable {
   private static final long REQUEST_TIMEOUT_MS = 20_000;
   private static final long DRAIN_TIMEOUT_MS = 60_000;
 
-  /** How often an open loop's event loops look for due sends. */
+  /** How often an open loop's lanes look for due sends. */
   private static final long TICK_MS = 1;
 
   private final Vertx vertx;
@@ -62,7 +62,14 @@ final class HttpLoad implements AutoCloseable {
                 .setDefaultHost("127.0.0.1")
                 .setDefaultPort(port),
             new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
-    this.contexts = new Context[] {vertx.getOrCreateContext(), vertx.getOrCreateContext()};
+    // One event loop for both lanes. Vert.x hands a thread outside Vert.x the same context on every
+    // getOrCreateContext(), so this has always been so (async-profiler: 96 % of the load
+    // generator's samples on one event-loop thread). Lanes on two event loops, tried 2026-11-29
+    // (60 s at 5000/s, back to back, the raw producer at ~46,000/s in both), cost more: the machine
+    // 94 % busy instead of 79-81 %, the
+    // load generator 23 % of a core instead of 15 %, the gateway 50 % instead of 45-47 %.
+    Context context = vertx.getOrCreateContext();
+    this.contexts = new Context[] {context, context};
   }
 
   /**
@@ -70,12 +77,12 @@ final class HttpLoad implements AutoCloseable {
    * answers. At most {@code maxInFlight} sends are outstanding; a send beyond is counted as a
    * generator-backlog failure instead.
    *
-   * <p>Each of the client's event loops sends its share (every other delivery) from a timer that
-   * fires every {@value #TICK_MS} ms and sends all that are due, like wrk2. A thread parking until
-   * each send and handing it to an event loop cost this machine two wake-ups per delivery: at
-   * 4000/s the scheduling thread alone used 14 % of a core, most of it in the kernel, next to the
-   * gateway it measures. A send waits at most a tick past its scheduled time, and that wait counts
-   * in its latency.
+   * <p>Each of two lanes on the client's event loop sends its share (every other delivery) from a
+   * timer that fires every {@value #TICK_MS} ms and sends all that are due, like wrk2. A thread
+   * parking until each send and handing it to an event loop cost this machine two wake-ups per
+   * delivery: at 4000/s the scheduling thread alone used 14 % of a core, most of it in the kernel,
+   * next to the gateway it measures. A send waits at most a tick past its scheduled time, and that
+   * wait counts in its latency.
    */
   void openLoop(int rate, int seconds, PhaseStats stats) throws InterruptedException {
     long total = (long) rate * seconds;

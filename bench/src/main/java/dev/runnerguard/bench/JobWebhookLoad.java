@@ -77,7 +77,9 @@ final class JobWebhookLoad implements AutoCloseable {
                 .setDefaultHost("127.0.0.1")
                 .setDefaultPort(port),
             new PoolOptions().setHttp1MaxSize(64).setMaxWaitQueueSize(-1));
-    this.contexts = new Context[] {vertx.getOrCreateContext(), vertx.getOrCreateContext()};
+    // one event loop: Vert.x gives this thread the same context twice (see HttpLoad)
+    Context context = vertx.getOrCreateContext();
+    this.contexts = new Context[] {context, context};
     anchor();
   }
 
