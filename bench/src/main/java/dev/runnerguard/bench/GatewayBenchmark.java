@@ -171,6 +171,7 @@ public final class GatewayBenchmark {
       HttpLoad http,
       RawProducerLoad raw)
       throws Exception {
+    long[] steal = Machine.stealTicks();
     int firstRate = o.rates().get(0);
     Warmup warmup = warmUp(o, deliveries, gateway, http, raw);
 
@@ -252,6 +253,8 @@ public final class GatewayBenchmark {
     settle(o);
 
     LossCheck loss = restartCheck(o, broker, http, deliveries);
+    machine += "; " + Machine.stealNote(steal, Machine.stealTicks());
+    log(machine);
     Result partial =
         new Result(
             o,

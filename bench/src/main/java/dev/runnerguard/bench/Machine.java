@@ -62,6 +62,36 @@ final class Machine {
     return new long[] {0, 0};
   }
 
+  /**
+   * {steal, total} jiffies of all CPUs since boot: steal is time the hypervisor ran something else
+   * while a virtual CPU of this machine wanted to run; zeros where /proc/stat is missing.
+   */
+  static long[] stealTicks() {
+    for (String line : lines("/proc/stat")) {
+      if (line.startsWith("cpu ")) {
+        String[] f = line.trim().split("\\s+");
+        long total = 0;
+        for (int i = 1; i < f.length && i <= 8; i++) {
+          total += Long.parseLong(f[i]);
+        }
+        return new long[] {f.length > 8 ? Long.parseLong(f[8]) : 0, total};
+      }
+    }
+    return new long[] {0, 0};
+  }
+
+  /** "CPU steal ... %" between two {@link #stealTicks()} samples, for the machine line. */
+  static String stealNote(long[] before, long[] after) {
+    long total = after[1] - before[1];
+    if (total <= 0) {
+      return "CPU steal unknown";
+    }
+    return String.format(
+        "CPU steal during the measurements %.1f %% (time the hypervisor gave this machine's"
+            + " virtual CPUs to others)",
+        100.0 * (after[0] - before[0]) / total);
+  }
+
   /** Percent of all CPUs busy between two {@link #cpuTicks()} samples; NaN if unknown. */
   static double busyPercent(long[] before, long[] after) {
     long total = after[1] - before[1];
