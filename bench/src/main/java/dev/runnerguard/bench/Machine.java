@@ -1,6 +1,7 @@
 package dev.runnerguard.bench;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -96,6 +97,36 @@ final class Machine {
   static double busyPercent(long[] before, long[] after) {
     long total = after[1] - before[1];
     return total <= 0 ? Double.NaN : 100.0 * (after[0] - before[0]) / total;
+  }
+
+  /**
+   * What code was measured: "code as of {@code <short commit>}", plus "with uncommitted changes"
+   * when tracked files differ from it; "code of an unknown commit" where git cannot tell.
+   */
+  static String codeVersion(Path repo) {
+    String commit = git(repo, "rev-parse", "--short", "HEAD");
+    if (commit == null || commit.isBlank()) {
+      return "code of an unknown commit";
+    }
+    String changes = git(repo, "status", "--porcelain", "--untracked-files=no");
+    return "code as of "
+        + commit.trim()
+        + (changes == null || changes.isBlank() ? "" : ", with uncommitted changes");
+  }
+
+  private static String git(Path repo, String... args) {
+    List<String> command = new java.util.ArrayList<>(List.of("git", "-C", repo.toString()));
+    command.addAll(List.of(args));
+    try {
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      return process.waitFor() == 0 ? out : null;
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
   }
 
   private static List<String> lines(String file) {

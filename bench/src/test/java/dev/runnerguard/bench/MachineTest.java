@@ -22,4 +22,12 @@ class MachineTest {
     assertThat(after[1]).isGreaterThanOrEqualTo(before[1]);
     assertThat(before[0]).isLessThanOrEqualTo(before[1]);
   }
+
+  @Test
+  void theMeasuredCodeIsNamedByItsCommit() throws Exception {
+    String version = Machine.codeVersion(dev.runnerguard.testing.ServiceProcess.repoRoot());
+    assertThat(version).matches("code as of [0-9a-f]{7,}(, with uncommitted changes)?");
+    java.nio.file.Path notARepo = java.nio.file.Files.createTempDirectory("not-a-repo");
+    assertThat(Machine.codeVersion(notARepo)).isEqualTo("code of an unknown commit");
+  }
 }
