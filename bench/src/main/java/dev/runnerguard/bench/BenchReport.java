@@ -2,7 +2,6 @@ package dev.runnerguard.bench;
 
 import static dev.runnerguard.bench.GatewayBenchmark.ms;
 
-import dev.runnerguard.testing.ServiceProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,7 +44,7 @@ final class BenchReport {
     StringBuilder md = new StringBuilder();
     md.append("## Webhook gateway\n\n");
     md.append("Measured ").append(r.date()).append(" (UTC) with `").append(o.command());
-    md.append("`, ").append(Machine.codeVersion(ServiceProcess.repoRoot())).append(".\n\n");
+    md.append("`, ").append(r.code()).append(".\n\n");
     md.append("**Machine:** ").append(r.machine()).append(".\n");
     md.append("Everything runs on this one ").append(cores).append("-core machine at once: ");
     md.append(

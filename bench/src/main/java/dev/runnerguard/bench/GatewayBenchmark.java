@@ -92,6 +92,7 @@ public final class GatewayBenchmark {
   public record Result(
       BenchOptions options,
       String date,
+      String code,
       String machine,
       int bodyBytes,
       int rawValueBytes,
@@ -132,6 +133,8 @@ public final class GatewayBenchmark {
   public static Result run(BenchOptions o) throws Exception {
     String date = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_LOCAL_DATE);
     String machine = Machine.describe();
+    // taken before anything runs: the gateway and load generator were built from this tree
+    String code = Machine.codeVersion(ServiceProcess.repoRoot());
     byte[] secretBytes = new byte[32];
     new SecureRandom().nextBytes(secretBytes);
     String secret = HexFormat.of().formatHex(secretBytes);
@@ -154,7 +157,7 @@ public final class GatewayBenchmark {
       try (HttpLoad http = new HttpLoad(gateway.port(), o.connections(), deliveries);
           RawProducerLoad raw = new RawProducerLoad(broker.bootstrapServers(), deliveries)) {
         log("gateway on port " + gateway.port() + "; log " + gateway.log());
-        return measure(o, date, machine, deliveries, broker, gateway, http, raw);
+        return measure(o, date, code, machine, deliveries, broker, gateway, http, raw);
       } finally {
         gateway.close();
       }
@@ -164,6 +167,7 @@ public final class GatewayBenchmark {
   private static Result measure(
       BenchOptions o,
       String date,
+      String code,
       String machine,
       Deliveries deliveries,
       KafkaBrokerProcess broker,
@@ -259,6 +263,7 @@ public final class GatewayBenchmark {
         new Result(
             o,
             date,
+            code,
             machine,
             deliveries.bodyBytes(),
             raw.averageValueBytes(),
@@ -276,6 +281,7 @@ public final class GatewayBenchmark {
     return new Result(
         o,
         date,
+        code,
         machine,
         deliveries.bodyBytes(),
         raw.averageValueBytes(),

@@ -49,18 +49,9 @@ final class Machine {
 
   /** {busy, total} jiffies of all CPUs since boot; zeros where /proc/stat is missing. */
   static long[] cpuTicks() {
-    for (String line : lines("/proc/stat")) {
-      if (line.startsWith("cpu ")) {
-        String[] f = line.trim().split("\\s+");
-        long total = 0;
-        for (int i = 1; i < f.length && i <= 8; i++) {
-          total += Long.parseLong(f[i]);
-        }
-        long idle = Long.parseLong(f[4]) + (f.length > 5 ? Long.parseLong(f[5]) : 0);
-        return new long[] {total - idle, total};
-      }
-    }
-    return new long[] {0, 0};
+    long[] f = cpuFields();
+    long total = java.util.Arrays.stream(f).sum();
+    return new long[] {total - f[3] - f[4], total}; // idle and iowait are not busy
   }
 
   /**
@@ -68,17 +59,26 @@ final class Machine {
    * while a virtual CPU of this machine wanted to run; zeros where /proc/stat is missing.
    */
   static long[] stealTicks() {
+    long[] f = cpuFields();
+    return new long[] {f[7], java.util.Arrays.stream(f).sum()};
+  }
+
+  /**
+   * The first eight counters of /proc/stat's {@code cpu} line (user, nice, system, idle, iowait,
+   * irq, softirq, steal), zero where missing.
+   */
+  private static long[] cpuFields() {
+    long[] fields = new long[8];
     for (String line : lines("/proc/stat")) {
       if (line.startsWith("cpu ")) {
         String[] f = line.trim().split("\\s+");
-        long total = 0;
         for (int i = 1; i < f.length && i <= 8; i++) {
-          total += Long.parseLong(f[i]);
+          fields[i - 1] = Long.parseLong(f[i]);
         }
-        return new long[] {f.length > 8 ? Long.parseLong(f[8]) : 0, total};
+        break;
       }
     }
-    return new long[] {0, 0};
+    return fields;
   }
 
   /** "CPU steal ... %" between two {@link #stealTicks()} samples, for the machine line. */

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
@@ -145,22 +146,12 @@ final class AcceptedIds {
     } finally {
       lock.unlock();
     }
-    for (int i = 0; ; i++) {
-      lock.lock();
-      try {
-        if (i >= directory.length) {
-          break;
-        }
-        Page page = directory[i];
-        if (i < (1 << page.depth)) { // each page once: at the lowest of its directory indices
+    forEachPage(
+        page -> {
           uuids -= page.count;
           rehash(page, oldest, null);
           uuids += page.count;
-        }
-      } finally {
-        lock.unlock();
-      }
-    }
+        });
     lock.lock();
     try {
       if (pages > 1 && uuids * 4L <= (long) pages * PAGE_MAX) {
@@ -225,6 +216,22 @@ final class AcceptedIds {
     } finally {
       lock.unlock();
     }
+    forEachPage(
+        page -> {
+          for (int at = 2; at < PAGE_SLOTS * 3; at += 3) {
+            long t = page.slots.get(at);
+            if (t != 0) {
+              action.accept(t);
+            }
+          }
+        });
+  }
+
+  /**
+   * Calls {@code action} with every page once (at the lowest of its directory indices), holding the
+   * lock for one page at a time and reading the directory afresh for each index.
+   */
+  private void forEachPage(Consumer<Page> action) {
     for (int i = 0; ; i++) {
       lock.lock();
       try {
@@ -232,14 +239,8 @@ final class AcceptedIds {
           return;
         }
         Page page = directory[i];
-        if (i >= (1 << page.depth)) {
-          continue;
-        }
-        for (int at = 2; at < PAGE_SLOTS * 3; at += 3) {
-          long t = page.slots.get(at);
-          if (t != 0) {
-            action.accept(t);
-          }
+        if (i < (1 << page.depth)) {
+          action.accept(page);
         }
       } finally {
         lock.unlock();

@@ -33,9 +33,7 @@ class DeliveryLogTest {
   @Test
   void pastMaxIdsTheOldestAreForgottenFirstAndCounted() throws Exception {
     MockConsumer<String, byte[]> consumer = consumerWithOnePartition(0);
-    DeliveryLog log = new DeliveryLog(consumer, TOPIC, Duration.ofDays(4), 1_000, CLOCK);
-    log.start();
-    await(log::caughtUp);
+    DeliveryLog log = startedLog(consumer, 1_000);
     String[] ids = new String[1_500];
     consumer.schedulePollTask(
         () -> {
@@ -69,9 +67,7 @@ class DeliveryLogTest {
   @Test
   void aReceiptStampedInTheFutureCountsFromNow() throws Exception {
     MockConsumer<String, byte[]> consumer = consumerWithOnePartition(0);
-    DeliveryLog log = new DeliveryLog(consumer, TOPIC, Duration.ofDays(4), 1_000, CLOCK);
-    log.start();
-    await(log::caughtUp);
+    DeliveryLog log = startedLog(consumer, 1_000);
     String future = UUID.randomUUID().toString();
     String old = UUID.randomUUID().toString();
     consumer.schedulePollTask(
@@ -99,6 +95,15 @@ class DeliveryLogTest {
             () -> new DeliveryLog(consumerWithOnePartition(0), TOPIC, Duration.ofDays(4), 0, CLOCK))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("max-ids must be at least 1");
+  }
+
+  /** A log over the consumer with 4 days' window and {@code maxIds}, caught up. */
+  private static DeliveryLog startedLog(MockConsumer<String, byte[]> consumer, int maxIds)
+      throws Exception {
+    DeliveryLog log = new DeliveryLog(consumer, TOPIC, Duration.ofDays(4), maxIds, CLOCK);
+    log.start();
+    await(log::caughtUp);
+    return log;
   }
 
   private static MockConsumer<String, byte[]> consumerWithOnePartition(long end) {
