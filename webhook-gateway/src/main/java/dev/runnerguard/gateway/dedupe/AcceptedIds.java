@@ -130,8 +130,9 @@ final class AcceptedIds {
   }
 
   /**
-   * Forgets every id accepted before {@code oldest}: each page is compacted in place, and the pages
-   * are rebuilt (freeing room) only when a quarter or less of it is in use. Call it rarely.
+   * Forgets every id accepted before {@code oldest} and says how many: each page is compacted in
+   * place, and the pages are rebuilt (freeing room) only when a quarter or less of it is in use.
+   * Call it rarely.
    *
    * <p>The lock is taken page by page, so the threads that look ids up and add them wait for one
    * page's compaction (tens of microseconds), not for the whole table's (tens of milliseconds at a
@@ -139,18 +140,22 @@ final class AcceptedIds {
    * a page created from one already compacted holds only kept or new ids, and compacting a page
    * twice changes nothing.
    */
-  void forgetBefore(long oldest) {
+  int forgetBefore(long oldest) {
+    int[] forgotten = {0};
     lock.lock();
     try {
+      int before = others.size();
       others.values().removeIf(at -> at < oldest);
+      forgotten[0] = before - others.size();
     } finally {
       lock.unlock();
     }
     forEachPage(
         page -> {
-          uuids -= page.count;
+          int before = page.count;
           rehash(page, oldest, null);
-          uuids += page.count;
+          uuids -= before - page.count;
+          forgotten[0] += before - page.count;
         });
     lock.lock();
     try {
@@ -160,6 +165,7 @@ final class AcceptedIds {
     } finally {
       lock.unlock();
     }
+    return forgotten[0];
   }
 
   /** Buckets of acceptance time {@link #cutoffForOldest} counts ids in. */

@@ -186,8 +186,7 @@ public final class DeliveryLog implements AutoCloseable {
   private void evict(long now) {
     int before = accepted.size();
     long cutoff = accepted.cutoffForOldest(before - maxIds + maxIds / 10);
-    accepted.forgetBefore(cutoff);
-    int forgotten = before - accepted.size();
+    int forgotten = accepted.forgetBefore(cutoff);
     evicted.addAndGet(forgotten);
     LOG.warnf(
         "delivery log: %d ids reached runnerguard.gateway.dedupe.max-ids (%d); forgot the %d"

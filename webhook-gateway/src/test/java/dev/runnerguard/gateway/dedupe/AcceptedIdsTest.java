@@ -228,7 +228,7 @@ class AcceptedIdsTest {
         long countth = times.get(count - 1);
         assertThat(cutoff).as("round %d", round).isLessThanOrEqualTo(countth + bucket + 1);
       }
-      ids.forgetBefore(cutoff);
+      assertThat(ids.forgetBefore(cutoff)).as("round %d", round).isEqualTo(forgotten);
       assertThat(ids.size()).as("round %d", round).isEqualTo(kept);
       for (Map.Entry<String, Long> e : reference.entrySet()) {
         long expected = e.getValue() < cutoff ? -1 : e.getValue();
