@@ -39,7 +39,13 @@ final class HttpLoad implements AutoCloseable {
 
   private final Vertx vertx;
   private final HttpClient client;
-  private final Context[] contexts;
+
+  /** The client's one event loop, where every lane sends (see the constructor). */
+  private final Context context;
+
+  /** Open-loop lanes: each sends every other delivery from its own timer. */
+  private static final int LANES = 2;
+
   private final Deliveries deliveries;
   private final int port;
   private final int connections;
@@ -62,14 +68,13 @@ final class HttpLoad implements AutoCloseable {
                 .setDefaultHost("127.0.0.1")
                 .setDefaultPort(port),
             new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
-    // One event loop for both lanes. Vert.x hands a thread outside Vert.x the same context on every
-    // getOrCreateContext(), so this has always been so (async-profiler: 96 % of the load
+    // One event loop for every lane. Vert.x hands a thread outside Vert.x the same context on
+    // every getOrCreateContext(), so this has always been so (async-profiler: 96 % of the load
     // generator's samples on one event-loop thread). Lanes on two event loops, tried 2026-11-29
-    // (60 s at 5000/s, back to back, the raw producer at ~46,000/s in both), cost more: the machine
-    // 94 % busy instead of 79-81 %, the
-    // load generator 23 % of a core instead of 15 %, the gateway 50 % instead of 45-47 %.
-    Context context = vertx.getOrCreateContext();
-    this.contexts = new Context[] {context, context};
+    // (60 s at 5000/s, back to back, the raw producer at ~46,000/s in both), cost more: the
+    // machine 94 % busy instead of 79-81 %, the load generator 23 % of a core instead of 15 %, the
+    // gateway 50 % instead of 45-47 %.
+    this.context = vertx.getOrCreateContext();
   }
 
   /**
@@ -90,12 +95,11 @@ final class HttpLoad implements AutoCloseable {
     double intervalNs = 1e9 / rate;
     long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(5);
     stats.start(start);
-    CountDownLatch allSent = new CountDownLatch(contexts.length);
-    for (int lane = 0; lane < contexts.length; lane++) {
+    CountDownLatch allSent = new CountDownLatch(LANES);
+    for (int lane = 0; lane < LANES; lane++) {
       OpenLane openLane =
-          new OpenLane(
-              lane, contexts.length, total, start, intervalNs, maxInFlight, stats, allSent);
-      contexts[lane].runOnContext(v -> openLane.tick());
+          new OpenLane(lane, LANES, total, start, intervalNs, maxInFlight, stats, allSent);
+      context.runOnContext(v -> openLane.tick());
     }
     if (!allSent.await(seconds * 1000L + DRAIN_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
       stats.failed("open loop did not finish sending", start, System.nanoTime());
@@ -190,8 +194,7 @@ final class HttpLoad implements AutoCloseable {
     CountDownLatch lanesDone = new CountDownLatch(concurrency);
     stats.start(start);
     for (int lane = 0; lane < concurrency; lane++) {
-      Context ctx = contexts[lane & 1];
-      ctx.runOnContext(v -> nextInLane(deadline, budget, lanesDone, stats));
+      context.runOnContext(v -> nextInLane(deadline, budget, lanesDone, stats));
     }
     if (!lanesDone.await(seconds * 1000L + DRAIN_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
       stats.failed("closed loop did not finish", deadline, System.nanoTime());

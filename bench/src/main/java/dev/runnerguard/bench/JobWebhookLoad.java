@@ -47,7 +47,7 @@ final class JobWebhookLoad implements AutoCloseable {
 
   private final Vertx vertx;
   private final HttpClient client;
-  private final Context[] contexts;
+  private final Context context;
   private final int port;
   private final byte[] secret;
   private final byte[] template;
@@ -77,9 +77,8 @@ final class JobWebhookLoad implements AutoCloseable {
                 .setDefaultHost("127.0.0.1")
                 .setDefaultPort(port),
             new PoolOptions().setHttp1MaxSize(64).setMaxWaitQueueSize(-1));
-    // one event loop: Vert.x gives this thread the same context twice (see HttpLoad)
-    Context context = vertx.getOrCreateContext();
-    this.contexts = new Context[] {context, context};
+    // one event loop: Vert.x gives this thread the same context every time (see HttpLoad)
+    this.context = vertx.getOrCreateContext();
     anchor();
   }
 
@@ -116,7 +115,7 @@ final class JobWebhookLoad implements AutoCloseable {
       long scheduled = micros(due);
       listener.scheduled(jobId, scheduled);
       inFlight.incrementAndGet();
-      contexts[(int) (i & 1)].runOnContext(v -> send(jobId, body, signature, listener));
+      context.runOnContext(v -> send(jobId, body, signature, listener));
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (inFlight.get() > 0 && System.nanoTime() < deadline) {
