@@ -198,7 +198,7 @@ public class TokenRuntime {
             new AppRouter.Settings(
                 config.maxRateLimitWait(), config.budget().maxWait(), config.maxAttempts()),
             Clock.systemUTC(),
-            d -> Thread.sleep(d.toMillis()),
+            HttpGitHubClient.Sleeper.THREAD,
             registry);
     operations = new TokenOperations(router, audit);
     notReady = null;
@@ -224,7 +224,7 @@ public class TokenRuntime {
                 () -> ThreadLocalRandom.current().nextDouble()),
             registry,
             Clock.systemUTC(),
-            d -> Thread.sleep(d.toMillis()),
+            HttpGitHubClient.Sleeper.THREAD,
             shared,
             rate);
     CredentialAudit a = audit;

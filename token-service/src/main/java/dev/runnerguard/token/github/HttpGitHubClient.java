@@ -62,6 +62,18 @@ public final class HttpGitHubClient implements GitHubClient {
 
   /** How the client waits (replaceable in tests). */
   public interface Sleeper {
+    /**
+     * {@code Thread.sleep} for at least {@code d}: whole milliseconds, rounded up. Truncated, a
+     * wait until an App's rate limit ends (1999.6 ms) woke just before it; the router then found
+     * the App still limited with "0 ms" left, spent its attempts on zero-length waits and gave up
+     * (TokenServiceIT.rateLimitIsHonouredThenBounded failed once in CI, 2026-11-29).
+     */
+    Sleeper THREAD =
+        d -> {
+          long millis = d.toMillis();
+          Thread.sleep(d.compareTo(Duration.ofMillis(millis)) > 0 ? millis + 1 : millis);
+        };
+
     void sleep(Duration d) throws InterruptedException;
   }
 
