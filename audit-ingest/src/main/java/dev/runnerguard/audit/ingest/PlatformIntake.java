@@ -9,8 +9,10 @@ import dev.runnerguard.audit.ocsf.OcsfNormalisers;
 import dev.runnerguard.audit.ocsf.SourcePosition;
 import dev.runnerguard.audit.store.ChainWriter;
 import dev.runnerguard.schemas.ConsumingChannel;
+import dev.runnerguard.schemas.DeliveryReceipts;
 import dev.runnerguard.schemas.Schemas;
 import dev.runnerguard.schemas.Topics;
+import dev.runnerguard.schemas.avro.DeliveryReceipt;
 import dev.runnerguard.schemas.serde.EventCodec;
 import dev.runnerguard.schemas.serde.UndecodableRecordException;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,8 +25,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -142,8 +146,13 @@ public class PlatformIntake {
       if (submitted.failure() != null) {
         throw submitted.failure();
       }
+      // a batched receipt is several events of one record: dead-letter the record once
+      Set<SourcePosition> deadLettered = new HashSet<>();
       for (CompletableFuture<ChainWriter.Outcome> f : submitted.appends()) {
         for (NormalisedEvent rejected : ChainWriter.await(f).rejected()) {
+          if (!deadLettered.add(rejected.position())) {
+            continue;
+          }
           deadLetter(
               channelOf(rejected.position().topic()),
               source(records, rejected.position()),
@@ -343,10 +352,7 @@ public class PlatformIntake {
     for (ConsumerRecord<String, byte[]> r : records) {
       ConsumingChannel channel = channelOf(r.topic());
       try {
-        NormalisedEvent event = normalise(channel.topic(), r, this::notStored);
-        if (event != null) {
-          chunk.add(event);
-        }
+        chunk.addAll(normalise(channel.topic(), r, this::notStored));
       } catch (UndecodableRecordException | IllegalArgumentException e) {
         deadLetter(channel, r, e.getMessage());
       } catch (RuntimeException e) {
@@ -355,7 +361,7 @@ public class PlatformIntake {
             e, "cannot normalise the record at %s-%d@%d", r.topic(), r.partition(), r.offset());
         deadLetter(channel, r, "cannot be normalised: " + e.getClass().getSimpleName());
       }
-      if (chunk.size() == CHUNK) {
+      if (chunk.size() >= CHUNK) { // a batched receipt can take it past CHUNK
         if (appends.size() >= DEPTH) {
           // enough queued to keep the appender busy: wait rather than hold more rows in memory
           // (a failed chunk stops the lane here: nothing more is submitted)
@@ -405,11 +411,12 @@ public class PlatformIntake {
    *
    * @param notStored told the reason (a provider event's kind) when the record is consumed but not
    *     stored ({@link OcsfNormalisers#notStored}); null is returned then
-   * @return the event, or null for a record that is not stored
+   * @return the record's event; none for a record that is not stored; one per delivery for a
+   *     batched receipt on {@code github.delivery} ({@link DeliveryReceipts#each})
    * @throws UndecodableRecordException for poison records
    * @throws IllegalArgumentException for records no normaliser can take
    */
-  static NormalisedEvent normalise(
+  static List<NormalisedEvent> normalise(
       Topics topic, ConsumerRecord<String, byte[]> r, Consumer<String> notStored) {
     SourcePosition pos = new SourcePosition(r.topic(), r.partition(), r.offset());
     if (topic == Topics.FALCO_EVENTS) {
@@ -428,7 +435,7 @@ public class PlatformIntake {
             "not JSON: " + e.getClass().getSimpleName(),
             null);
       }
-      return DetectionFindingNormaliser.normaliseFalco(json, pos);
+      return List.of(DetectionFindingNormaliser.normaliseFalco(json, pos));
     }
     var type =
         Schemas.valueType(topic)
@@ -437,9 +444,16 @@ public class PlatformIntake {
     String skipped = OcsfNormalisers.notStored(record);
     if (skipped != null) {
       notStored.accept(skipped);
-      return null;
+      return List.of();
     }
-    return OcsfNormalisers.normalise(record, pos);
+    if (record instanceof DeliveryReceipt receipt && !receipt.getMore().isEmpty()) {
+      List<NormalisedEvent> each = new ArrayList<>(DeliveryReceipts.count(receipt));
+      for (DeliveryReceipt one : DeliveryReceipts.each(receipt)) {
+        each.add(OcsfNormalisers.normalise(one, pos));
+      }
+      return each;
+    }
+    return List.of(OcsfNormalisers.normalise(record, pos));
   }
 
   /** The {@code audit-*} entries of {@link ConsumingChannel} by the name of their topic. */
