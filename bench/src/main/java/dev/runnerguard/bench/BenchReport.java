@@ -69,9 +69,9 @@ final class BenchReport {
     md.append("every 1 ms). The gateway verifies, ");
     md.append("parses, writes the record to `github.workflow-job` and answers 202 only after the ");
     md.append(
-        "broker acknowledged it (`acks=all`, idempotent, no batch compression: the body is already an LZ4 frame), then writes a small receipt ");
+        "broker acknowledged it (`acks=all`, idempotent, no batch compression: the body is already an LZ4 frame), then adds its receipt ");
     md.append(
-        "to `github.delivery`. The raw baseline sends the same `github.workflow-job` records ");
+        "to the next `github.delivery` record (one record per 5 ms of deliveries). The raw baseline sends the same `github.workflow-job` records ");
     md.append("(built by the gateway's own `WorkflowJobParser` and `DeliveryPublisher`, ");
     md.append(r.rawValueBytes())
         .append(" bytes of Avro each, raw body an LZ4 frame inside) with the ");

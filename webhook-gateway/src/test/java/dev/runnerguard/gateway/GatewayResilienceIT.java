@@ -163,7 +163,8 @@ class GatewayResilienceIT {
       assertThat(post(gateway, "measured-" + UUID.randomUUID()).statusCode()).isEqualTo(202);
       assertThat(gateway.metrics())
           .containsPattern("runnerguard_gateway_dedupe_ids [1-9][0-9.E]*")
-          .contains("runnerguard_gateway_dedupe_evicted_total 0.0");
+          .contains("runnerguard_gateway_dedupe_evicted_total 0.0")
+          .contains("runnerguard_gateway_dedupe_undecodable_total 0.0");
     }
   }
 

@@ -1,8 +1,12 @@
 package dev.runnerguard.gateway.dedupe;
 
+import dev.runnerguard.schemas.avro.AcceptedDelivery;
+import dev.runnerguard.schemas.avro.DeliveryReceipt;
 import dev.runnerguard.schemas.kafka.TopicFollower;
+import dev.runnerguard.schemas.serde.EventCodec;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,11 +19,13 @@ import org.jboss.logging.Logger;
  * The delivery ids every gateway replica has accepted, for GitHub's redelivery window.
  *
  * <p>Design: accepted ids are written as receipts to the compacted topic {@code github.delivery}
- * (key = delivery id; compaction plus a four-day retention removes old ids). Every replica reads
- * the whole topic from the beginning into memory on start (readiness waits until it has caught up
- * with the end offsets it found at start) and then follows it, so ids accepted by another replica
- * or before a restart are known. Within one replica, a delivery in flight is claimed, so a
- * concurrent duplicate waits for the first one's outcome instead of producing a second record.
+ * (key = the first delivery id of a receipt, the others in its {@code more}: the gateway writes one
+ * receipt per {@code producer-linger}, see {@link ReceiptBatcher}; a four-day retention removes old
+ * ids). Every replica reads the whole topic from the beginning into memory on start (readiness
+ * waits until it has caught up with the end offsets it found at start) and then follows it, so ids
+ * accepted by another replica or before a restart are known. Within one replica, a delivery in
+ * flight is claimed, so a concurrent duplicate waits for the first one's outcome instead of
+ * producing a second record.
  *
  * <p>Two replicas receiving the same delivery id within the ~50 ms before either receipt is read
  * (receipts are fetched in batches) can both produce it; GitHub never redelivers on its own, so
@@ -33,6 +39,7 @@ import org.jboss.logging.Logger;
  */
 public final class DeliveryLog implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(DeliveryLog.class);
+  private static final EventCodec<DeliveryReceipt> RECEIPTS = EventCodec.of(DeliveryReceipt.class);
 
   /**
    * Most direct memory an id can take: pages are 3/8 to 3/4 full, 24 bytes a slot, so 32-64 bytes
@@ -59,6 +66,7 @@ public final class DeliveryLog implements AutoCloseable {
   private final int maxIds;
   private final Clock clock;
   private final AtomicLong evicted = new AtomicLong();
+  private final AtomicLong undecodable = new AtomicLong();
   private long lastSweep;
 
   /**
@@ -161,12 +169,35 @@ public final class DeliveryLog implements AutoCloseable {
     return at > 0 && clock.millis() - at <= window.toMillis();
   }
 
+  /**
+   * Remembers the ids a receipt names: the key (its first delivery) and, in a batched receipt, the
+   * deliveries in its {@code more}. A value that cannot be decoded still counts for its key.
+   */
   private void remember(ConsumerRecord<String, byte[]> record) {
-    if (record.key() != null && record.value() != null) {
-      // a receipt stamped in the future (a producer's clock ahead) counts from now
-      long now = clock.millis();
-      accepted.accept(record.key(), Math.max(1, Math.min(record.timestamp(), now)));
+    if (record.key() == null || record.value() == null) {
+      return; // not a receipt (a tombstone)
     }
+    // a receipt stamped in the future (a producer's clock ahead) counts from now
+    long at = Math.max(1, Math.min(record.timestamp(), clock.millis()));
+    accepted.accept(record.key(), at);
+    List<AcceptedDelivery> more;
+    try {
+      more = RECEIPTS.decode(record.value()).getMore();
+    } catch (RuntimeException e) {
+      undecodable.incrementAndGet();
+      LOG.debugf(
+          "receipt at %s-%d@%d not decodable (%s); only its key counts",
+          record.topic(), record.partition(), record.offset(), e.getClass().getSimpleName());
+      return;
+    }
+    for (AcceptedDelivery d : more) {
+      accepted.accept(d.getDeliveryId(), at);
+    }
+  }
+
+  /** Receipts whose value could not be decoded (only their key was remembered). */
+  public long undecodable() {
+    return undecodable.get();
   }
 
   private void sweep() {

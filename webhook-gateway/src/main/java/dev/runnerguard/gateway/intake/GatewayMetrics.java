@@ -67,7 +67,10 @@ public class GatewayMetrics {
             .register(registry);
   }
 
-  /** Exposes the delivery log's size and its evictions (ids forgotten before the window's end). */
+  /**
+   * Exposes the delivery log's size, its evictions (ids forgotten before the window's end) and the
+   * records it could not decode.
+   */
   public void watch(DeliveryLog log) {
     Gauge.builder("runnerguard.gateway.dedupe.ids", log, DeliveryLog::size)
         .description("delivery ids remembered for deduplication")
@@ -76,6 +79,10 @@ public class GatewayMetrics {
         .description(
             "delivery ids forgotten before the end of the dedupe window because max-ids was"
                 + " reached")
+        .register(registry);
+    FunctionCounter.builder("runnerguard.gateway.dedupe.undecodable", log, DeliveryLog::undecodable)
+        .description(
+            "github.delivery records whose value is not a receipt (only their key was remembered)")
         .register(registry);
   }
 
@@ -108,8 +115,9 @@ public class GatewayMetrics {
     ackLatency.record(Duration.ofNanos(nanos));
   }
 
-  public void receiptFailed() {
-    receiptFailures.increment();
+  /** Receipts of {@code deliveries} accepted deliveries could not be written. */
+  public void receiptsFailed(int deliveries) {
+    receiptFailures.increment(deliveries);
   }
 
   private static String safeAction(String action) {

@@ -3,8 +3,9 @@ package dev.runnerguard.gateway.intake;
 import dev.runnerguard.gateway.DeliveryPublisher;
 import dev.runnerguard.gateway.config.GatewayConfig;
 import dev.runnerguard.gateway.dedupe.DeliveryLog;
+import dev.runnerguard.gateway.dedupe.ReceiptBatcher;
 import dev.runnerguard.gateway.intake.GatewayMetrics.Outcome;
-import dev.runnerguard.schemas.avro.DeliveryReceipt;
+import dev.runnerguard.schemas.avro.AcceptedDelivery;
 import dev.runnerguard.schemas.serde.EventMetadataFactory;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -17,6 +18,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +57,7 @@ public class WebhookRoute {
   private final GatewayMetrics metrics;
   private final long ackTimeoutMs;
   private final long maxBodySize;
+  private final ReceiptBatcher receipts;
   private final ExecutorService sender =
       Executors.newSingleThreadExecutor(
           r -> {
@@ -77,6 +80,12 @@ public class WebhookRoute {
     this.metrics = metrics;
     this.ackTimeoutMs = config.ackTimeout().toMillis();
     this.maxBodySize = BodyCollector.checkLimit(config.maxBodySize());
+    this.receipts =
+        new ReceiptBatcher(
+            receipt -> publisher.publish(publisher.record(receipt), sender),
+            metadata,
+            this::receiptsFailed,
+            config.producerLinger());
   }
 
   void install(@Observes Router router) {
@@ -255,32 +264,25 @@ public class WebhookRoute {
   }
 
   /**
-   * Receipts are written after the answer's record is stored; a lost receipt only weakens dedupe.
+   * Receipts are written after the answer's record is stored, gathered into one record per {@code
+   * producer-linger} ({@link ReceiptBatcher}); a lost receipt only weakens dedupe.
    */
   private void writeReceipt(WebhookIntake.Produce produce, RecordMetadata acked) {
-    DeliveryReceipt receipt =
-        DeliveryReceipt.newBuilder()
-            .setMetadata(
-                metadata.create(
-                    EventMetadataFactory.correlation(produce.deliveryId(), null, null, null)))
-            .setDeliveryId(produce.deliveryId())
-            .setEvent(produce.event())
-            .setAction(produce.action())
-            .setTopic(acked.topic())
-            .setPartition(acked.partition())
-            .setOffset(acked.offset())
-            .build();
-    publisher
-        .publish(publisher.record(receipt), sender)
-        .whenComplete(
-            (ok, error) -> {
-              if (error != null) {
-                metrics.receiptFailed();
-                LOG.warnf(
-                    "receipt of delivery %s not written: %s",
-                    produce.deliveryId(), rootCause(error).getClass().getSimpleName());
-              }
-            });
+    receipts.add(
+        new AcceptedDelivery(
+            produce.deliveryId(),
+            produce.event(),
+            produce.action(),
+            acked.topic(),
+            acked.partition(),
+            acked.offset()));
+  }
+
+  private void receiptsFailed(List<AcceptedDelivery> lost, Throwable error) {
+    metrics.receiptsFailed(lost.size());
+    LOG.warnf(
+        "receipt of %d deliveries (the first %s) not written: %s",
+        lost.size(), lost.get(0).getDeliveryId(), rootCause(error).getClass().getSimpleName());
   }
 
   private void duplicate(WebhookIntake.Produce produce, HttpServerResponse response) {
@@ -300,6 +302,7 @@ public class WebhookRoute {
 
   @PreDestroy
   void stopSender() {
+    receipts.close();
     sender.shutdown();
   }
 

@@ -3,10 +3,16 @@ package dev.runnerguard.gateway.dedupe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.runnerguard.schemas.DeliveryReceipts;
+import dev.runnerguard.schemas.avro.AcceptedDelivery;
+import dev.runnerguard.schemas.avro.DeliveryReceipt;
+import dev.runnerguard.schemas.serde.EventCodec;
+import dev.runnerguard.schemas.serde.EventMetadataFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -82,6 +88,37 @@ class DeliveryLogTest {
   }
 
   @Test
+  void aBatchedReceiptMakesEveryDeliveryItNamesADuplicate() throws Exception {
+    MockConsumer<String, byte[]> consumer = consumerWithOnePartition(0);
+    DeliveryLog log = startedLog(consumer, 1_000);
+    List<AcceptedDelivery> batch = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      batch.add(
+          AcceptedDelivery.newBuilder()
+              .setDeliveryId(UUID.randomUUID().toString())
+              .setEvent("workflow_job")
+              .build());
+    }
+    DeliveryReceipt receipt =
+        DeliveryReceipts.of(new EventMetadataFactory("webhook-gateway", "t").create(), batch);
+    byte[] value = EventCodec.of(DeliveryReceipt.class).encode(receipt);
+    String notARecord = UUID.randomUUID().toString();
+    consumer.schedulePollTask(
+        () -> {
+          consumer.addRecord(receipt(0, batch.get(0).getDeliveryId(), NOW, value));
+          consumer.addRecord(receipt(1, notARecord, NOW, new byte[] {1, 2, 3}));
+        });
+    await(() -> log.size() == 51);
+    for (AcceptedDelivery d : batch) {
+      assertThat(log.claim(d.getDeliveryId())).isInstanceOf(DeliveryLog.Claim.Duplicate.class);
+    }
+    // a value that is not a receipt still counts for its key, and is counted
+    assertThat(log.claim(notARecord)).isInstanceOf(DeliveryLog.Claim.Duplicate.class);
+    assertThat(log.undecodable()).isEqualTo(1);
+    log.close();
+  }
+
+  @Test
   void aMaxIdsThatCannotFitInDirectMemoryIsRefusedWithWhatToChange() {
     long mb = 1024 * 1024;
     DeliveryLog.checkRoom(2_000_000, 256 * mb); // the default within the launcher's -Xmx256m
@@ -119,6 +156,11 @@ class DeliveryLogTest {
   }
 
   private static ConsumerRecord<String, byte[]> receipt(long offset, String id, long timestamp) {
+    return receipt(offset, id, timestamp, new byte[] {1});
+  }
+
+  private static ConsumerRecord<String, byte[]> receipt(
+      long offset, String id, long timestamp, byte[] value) {
     return new ConsumerRecord<>(
         TOPIC,
         0,
@@ -128,7 +170,7 @@ class DeliveryLogTest {
         36,
         1,
         id,
-        new byte[] {1},
+        value,
         new RecordHeaders(),
         java.util.Optional.empty());
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.runnerguard.gateway.signature.WebhookSignatureVerifier;
+import dev.runnerguard.schemas.DeliveryReceipts;
 import dev.runnerguard.schemas.RawBodies;
 import dev.runnerguard.schemas.RecordHeaders;
 import dev.runnerguard.schemas.avro.DeliveryReceipt;
@@ -120,23 +121,72 @@ class WebhookRouteIT {
         .isEqualTo(before.get("github.workflow-job"));
 
     // the receipt on github.delivery names the delivery and where its record went
-    var receipts = new java.util.ArrayList<DeliveryReceipt>();
+    Map<String, DeliveryReceipt> receipts = receiptsFor(List.of(delivery));
+    assertThat(receipts.get(delivery).getTopic()).isEqualTo("github.workflow-job");
+  }
+
+  @Test
+  void deliveriesAcceptedTogetherShareReceiptRecordsThatNameEachOneAndWhereItWent()
+      throws Exception {
+    byte[] body = GitHubFixtures.payload("queued.payload.json");
+    int n = 40;
+    List<String> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      ids.add(UUID.randomUUID().toString());
+    }
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    Map<String, String> positions = new java.util.concurrent.ConcurrentHashMap<>();
+    try {
+      var sent = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+      for (String id : ids) {
+        sent.add(
+            pool.submit(
+                () -> {
+                  Response r = signed("workflow_job", id, body).post("/webhook");
+                  r.then().statusCode(202);
+                  positions.put(
+                      id, r.path("topic") + "-" + r.path("partition") + "@" + r.path("offset"));
+                }));
+      }
+      for (var f : sent) {
+        f.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+    Map<String, DeliveryReceipt> receipts = receiptsFor(ids);
+    for (String id : ids) {
+      DeliveryReceipt r = receipts.get(id);
+      assertThat(r.getTopic() + "-" + r.getPartition() + "@" + r.getOffset())
+          .as("receipt of %s", id)
+          .isEqualTo(positions.get(id));
+    }
+  }
+
+  /**
+   * Reads {@code github.delivery} from the beginning until every id has a receipt (batched records
+   * expanded), at most 20 s; no id may be named by two records.
+   */
+  private Map<String, DeliveryReceipt> receiptsFor(List<String> ids) {
+    Map<String, DeliveryReceipt> found = new java.util.HashMap<>();
+    Map<String, String> namedBy = new java.util.HashMap<>();
     try (var consumer = new KafkaConsumer<String, byte[]>(broker.consumerProperties())) {
       consumer.subscribe(List.of("github.delivery"));
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (receipts.stream().noneMatch(r -> r.getDeliveryId().equals(delivery))
-          && System.nanoTime() < deadline) {
+      while (!found.keySet().containsAll(ids) && System.nanoTime() < deadline) {
         for (var r : consumer.poll(Duration.ofMillis(200))) {
-          receipts.add(EventCodec.of(DeliveryReceipt.class).decode(r.value()));
+          String at = r.partition() + "@" + r.offset();
+          for (DeliveryReceipt one :
+              DeliveryReceipts.each(EventCodec.of(DeliveryReceipt.class).decode(r.value()))) {
+            found.put(one.getDeliveryId(), one);
+            String before = namedBy.put(one.getDeliveryId(), at);
+            assertThat(before).as("a second receipt of %s", one.getDeliveryId()).isNull();
+          }
         }
       }
     }
-    assertThat(receipts)
-        .anySatisfy(
-            r -> {
-              assertThat(r.getDeliveryId()).isEqualTo(delivery);
-              assertThat(r.getTopic()).isEqualTo("github.workflow-job");
-            });
+    assertThat(found.keySet()).containsAll(ids);
+    return found;
   }
 
   record Bad(String name, RequestSpecification request, int status, String error) {}
