@@ -9,10 +9,8 @@ import dev.runnerguard.audit.ocsf.OcsfNormalisers;
 import dev.runnerguard.audit.ocsf.SourcePosition;
 import dev.runnerguard.audit.store.ChainWriter;
 import dev.runnerguard.schemas.ConsumingChannel;
-import dev.runnerguard.schemas.DeliveryReceipts;
 import dev.runnerguard.schemas.Schemas;
 import dev.runnerguard.schemas.Topics;
-import dev.runnerguard.schemas.avro.DeliveryReceipt;
 import dev.runnerguard.schemas.serde.EventCodec;
 import dev.runnerguard.schemas.serde.UndecodableRecordException;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -412,7 +410,7 @@ public class PlatformIntake {
    * @param notStored told the reason (a provider event's kind) when the record is consumed but not
    *     stored ({@link OcsfNormalisers#notStored}); null is returned then
    * @return the record's event; none for a record that is not stored; one per delivery for a
-   *     batched receipt on {@code github.delivery} ({@link DeliveryReceipts#each})
+   *     batched receipt on {@code github.delivery} ({@link OcsfNormalisers#normaliseAll})
    * @throws UndecodableRecordException for poison records
    * @throws IllegalArgumentException for records no normaliser can take
    */
@@ -446,14 +444,7 @@ public class PlatformIntake {
       notStored.accept(skipped);
       return List.of();
     }
-    if (record instanceof DeliveryReceipt receipt && !receipt.getMore().isEmpty()) {
-      List<NormalisedEvent> each = new ArrayList<>(DeliveryReceipts.count(receipt));
-      for (DeliveryReceipt one : DeliveryReceipts.each(receipt)) {
-        each.add(OcsfNormalisers.normalise(one, pos));
-      }
-      return each;
-    }
-    return List.of(OcsfNormalisers.normalise(record, pos));
+    return OcsfNormalisers.normaliseAll(record, pos);
   }
 
   /** The {@code audit-*} entries of {@link ConsumingChannel} by the name of their topic. */

@@ -1,5 +1,6 @@
 package dev.runnerguard.audit.ocsf;
 
+import dev.runnerguard.schemas.DeliveryReceipts;
 import dev.runnerguard.schemas.Topics;
 import dev.runnerguard.schemas.avro.AdmissionDecision;
 import dev.runnerguard.schemas.avro.CredentialAuditEvent;
@@ -11,6 +12,8 @@ import dev.runnerguard.schemas.avro.RunnerCommand;
 import dev.runnerguard.schemas.avro.RunnerLifecycleEvent;
 import dev.runnerguard.schemas.avro.SecuritySignal;
 import dev.runnerguard.schemas.avro.WorkflowJobEvent;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 
 /** Picks the normaliser of a decoded platform record. Pure. */
@@ -19,7 +22,24 @@ public final class OcsfNormalisers {
   private OcsfNormalisers() {}
 
   /**
-   * The OCSF event of a decoded Avro record.
+   * The OCSF events of a decoded Avro record: one, or one per delivery of a batched receipt on
+   * {@code github.delivery} ({@link DeliveryReceipts#each}, all at the record's position).
+   *
+   * @throws IllegalArgumentException for a record type no normaliser knows (permanent)
+   */
+  public static List<NormalisedEvent> normaliseAll(SpecificRecord record, SourcePosition pos) {
+    if (record instanceof DeliveryReceipt receipt && !receipt.getMore().isEmpty()) {
+      List<NormalisedEvent> each = new ArrayList<>(DeliveryReceipts.count(receipt));
+      for (DeliveryReceipt one : DeliveryReceipts.each(receipt)) {
+        each.add(ApiActivityNormaliser.normalise(one, pos));
+      }
+      return each;
+    }
+    return List.of(normalise(record, pos));
+  }
+
+  /**
+   * The OCSF event of a decoded Avro record (a batched receipt: {@link #normaliseAll}).
    *
    * @throws IllegalArgumentException for a record type no normaliser knows (permanent)
    */
